@@ -1,0 +1,25 @@
+-- Databases whose encoding is not UTF-8: text is converted, not assumed.
+CREATE EXTENSION IF NOT EXISTS clientele;
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS clientele_latin1;
+CREATE DATABASE clientele_latin1 TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C';
+DROP DATABASE IF EXISTS clientele_sqlascii;
+CREATE DATABASE clientele_sqlascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C';
+RESET client_min_messages;
+\c clientele_latin1
+SET client_encoding = 'UTF8';
+CREATE EXTENSION clientele;
+SELECT pg_catalog.getdatabaseencoding();
+SELECT token, normalized, kind FROM clientele.tokens('Déçue par L''Oréal, c''est TROP chèr ! :(');
+SELECT clientele.normal_form('ÉTÉ déçue', false), clientele.detect_language('Je suis très déçue');
+SELECT (clientele.sentiment_detail('Je suis très déçue')).label, (clientele.sentiment_detail('Je suis très déçue')).evidence;
+SELECT clientele.sentiment('Ça me plaît beaucoup') > 0 AS positive;
+\c clientele_sqlascii
+CREATE EXTENSION clientele;
+SELECT pg_catalog.getdatabaseencoding();
+SELECT clientele.normal_form('déçue') AS utf8_bytes_pass_through, clientele.sentiment('déçue') < 0 AS negative;
+-- bytes that are not UTF-8 are not a crash
+SELECT clientele.normal_form(convert_from('\x6dc3a9fffe206f6b'::bytea, 'SQL_ASCII')) IS NOT NULL AS survives_invalid_bytes;
+\c contrib_regression
+DROP DATABASE clientele_latin1;
+DROP DATABASE clientele_sqlascii;

@@ -1,0 +1,55 @@
+-- Custom lexicons: loading, overriding, phrases, refresh, errors.
+CREATE EXTENSION IF NOT EXISTS clientele;
+
+SELECT clientele.lexicon_load('cosmetics', E'# skin care words\ngras\t-1.5\ncollant\t-1.8\nwaterproof\t1.5\ntient toute la journée\t2.5\n\nne tient pas\t-2.2\ngood\t-1.0');
+SELECT name, description FROM clientele.lexicon ORDER BY name;
+SELECT lexicon, term, valence FROM clientele.lexicon_entry ORDER BY term;
+
+SELECT m,
+       round(clientele.sentiment(m, 'auto')::numeric, 3) AS builtin,
+       round(clientele.sentiment(m, 'auto', 'cosmetics')::numeric, 3) AS custom
+  FROM (VALUES ('ce mascara est waterproof'),
+               ('texture grasse et collante'),
+               ('ce rouge tient toute la journée'),
+               ('good product')) AS v(m);
+SELECT label, evidence FROM clientele.sentiment_detail('Mascara waterproof, tient toute la journée', 'fr', 'cosmetics');
+
+-- refresh: a change is seen by the next statement
+UPDATE clientele.lexicon_entry SET valence = 3 WHERE lexicon = 'cosmetics' AND term = 'waterproof';
+SELECT round(clientele.sentiment('waterproof', 'en', 'cosmetics')::numeric, 3) AS after_update;
+DELETE FROM clientele.lexicon_entry WHERE lexicon = 'cosmetics' AND term = 'waterproof';
+SELECT round(clientele.sentiment('waterproof', 'en', 'cosmetics')::numeric, 3) AS after_delete;
+SELECT clientele.lexicon_load('cosmetics', E'waterproof\t-1', replace => true);
+SELECT count(*) AS entries_after_replace FROM clientele.lexicon_entry WHERE lexicon = 'cosmetics';
+BEGIN;
+TRUNCATE clientele.lexicon_entry;
+SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') AS inside_rolled_back_truncate;
+ROLLBACK;
+SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') < 0 AS restored_after_rollback;
+
+-- the version changes with every change of entries
+SELECT version AS v1 FROM clientele.lexicon WHERE name = 'cosmetics' \gset
+INSERT INTO clientele.lexicon_entry VALUES ('cosmetics', 'brillant', 1.2);
+SELECT version > :v1 AS version_bumped FROM clientele.lexicon WHERE name = 'cosmetics';
+
+-- errors
+SELECT clientele.sentiment('x', 'fr', 'nope');
+SELECT clientele.lexicon_load('bad', E'ok\t1\nmissing valence');
+SELECT clientele.lexicon_load('bad', E'ok\t1\n# comment\nterm\tabc');
+SELECT clientele.lexicon_load('bad', E'term\t7');
+SELECT clientele.lexicon_load('bad', E'term\tNaN');
+SELECT clientele.lexicon_load('bad', E'a\tb\tc');
+SELECT clientele.lexicon_load('', E'a\t1');
+SELECT clientele.lexicon_load('bad', NULL);
+SELECT count(*) AS nothing_loaded FROM clientele.lexicon WHERE name = 'bad';
+INSERT INTO clientele.lexicon_entry VALUES ('cosmetics', 'x', 5);
+INSERT INTO clientele.lexicon_entry VALUES ('nope', 'x', 1);
+
+-- a non-superuser can score with a lexicon
+CREATE ROLE clientele_analyst;
+SET ROLE clientele_analyst;
+SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') < 0 AS analyst_can_score;
+SELECT clientele.lexicon_load('mine', E'a\t1');
+RESET ROLE;
+DROP ROLE clientele_analyst;
+DELETE FROM clientele.lexicon;

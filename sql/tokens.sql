@@ -1,0 +1,46 @@
+-- The tokenizer and the normal form.
+CREATE EXTENSION IF NOT EXISTS clientele;
+
+-- every kind of token
+SELECT * FROM clientele.tokens($$L'Oréal c'est TROP géniaaaal!!! 😍 #Déçue @nike $TSLA $5 3,5 10:30 https://x.com/a?b=1. don't :-) xD <3 aujourd'hui rip-off contact@shop.fr$$);
+
+-- French elisions, apostrophe variants
+SELECT token, normalized, kind FROM clientele.tokens('l’Oréal j‘adore qu`il jusqu''à lorsqu''on n''importe quoi s''il t''es m''a d''accord');
+-- English contractions stay whole
+SELECT token, normalized, kind FROM clientele.tokens('I don''t think it''s worth it, isn’t it?');
+
+-- NFKC, case folding, accent folding (on by default, optional)
+SELECT clientele.normal_form('Ｆｕｌｌ ﬁne Straße ŒUVRE cœur DÉÇUE naïve Ærø');
+SELECT clientele.normal_form('Ｆｕｌｌ ﬁne Straße ŒUVRE cœur DÉÇUE naïve Ærø', false);
+SELECT clientele.normal_form(U&'cafe\0301') AS combining,
+       clientele.normal_form(U&'cafe\0301', false) = clientele.normal_form('café', false) AS composed;
+
+-- elongation: runs of three or more letters are cut to two
+SELECT token, normalized FROM clientele.tokens('géniaaaal sooooo goooood trooop NOOOON');
+
+-- emoji sequences: skin tones and variation selectors dropped, ZWJ kept
+SELECT token, normalized, kind FROM clientele.tokens('👍🏽 👨‍👩‍👧 🇫🇷 1️⃣ ❤️ ❤️‍🔥 😍😍');
+
+-- emoticons, and what is not one
+SELECT token, kind FROM clientele.tokens(':) :-( xD XD <3 ^^ :''( ;) :P :/ cool:) fixD 8-) :paris 10:30 http://a.b/c');
+
+-- other scripts go through ICU
+SELECT token, normalized, kind FROM clientele.tokens('ΚΑΛΗΜΕΡΑ Привет 東京タワー naïve İstanbul');
+
+-- the Latin fast path agrees with ICU for every code point it covers
+SELECT count(*) AS fast_path_disagreements
+  FROM generate_series(160, 591) AS cp,
+       LATERAL (VALUES (true), (false)) AS f(fold)
+ WHERE position(' ' in clientele.normal_form(chr(cp) || 'ж', fold)) = 0
+   AND clientele.normal_form(chr(cp) || 'ж', fold) <> clientele.normal_form(chr(cp), fold) || 'ж';
+
+-- NULL, empty, white space only
+SELECT * FROM clientele.tokens(NULL);
+SELECT count(*) FROM clientele.tokens('');
+SELECT count(*) FROM clientele.tokens(E' \t\n  ');
+SELECT clientele.normal_form(''), clientele.normal_form(NULL) IS NULL AS null_in_null_out;
+
+-- a million emoji, and 10 MB of text
+SELECT count(*), count(DISTINCT normalized), min(kind), max(kind)
+  FROM clientele.tokens(repeat('😀', 1000000));
+SELECT length(clientele.normal_form(repeat('Déçue ', 1750000))) AS normal_form_length;

@@ -1,0 +1,52 @@
+/*
+ * lexicon.h — the built-in word knowledge: valences, grammar roles and
+ * function words of each language, in one map keyed by normal form.
+ */
+#ifndef CLIENTELE_LEXICON_H
+#define CLIENTELE_LEXICON_H
+
+#include "textcore.h"
+
+#define LEX_F_VALENCE		0x0001	/* has a valence in this language */
+#define LEX_F_NEGATOR		0x0002
+#define LEX_F_NE			0x0004
+#define LEX_F_CLOSER		0x0008
+#define LEX_F_BOOSTER		0x0010
+#define LEX_F_CONTRAST		0x0020
+#define LEX_F_CONCESSIVE	0x0040
+#define LEX_F_STOP			0x0080
+#define LEX_F_EMOJI			0x0100	/* emoji or emoticon (every language) */
+
+typedef struct LexEntry
+{
+	float		valence[TC_NUM_LANGS];
+	float		booster[TC_NUM_LANGS];
+	uint16		flags[TC_NUM_LANGS];
+	uint8		phrase_len[TC_NUM_LANGS];	/* longest phrase starting here */
+} LexEntry;
+
+/* Longest phrase of any lexicon, in tokens. */
+#define LEX_MAX_PHRASE 8
+
+/* Look a normal form (accent-folded) up in the built-in lexicon; NULL if absent. */
+extern const LexEntry *lex_lookup(const char *key, int len);
+
+/* Load the built-in lexicon (once per backend). */
+extern void lex_ensure_loaded(void);
+
+/* Number of distinct keys with a valence for lang (for docs and tests). */
+extern int	lex_valence_count(TcLang lang);
+
+/* Language evidence accumulated over tokens (langdetect.c). */
+typedef struct LangEvidence
+{
+	float		score[TC_NUM_LANGS];
+} LangEvidence;
+
+extern void lang_observe(LangEvidence *ev, const TcToken *tok, const LexEntry *e);
+extern TcLang lang_decide(const LangEvidence *ev);
+
+/* Detect the language of UTF-8 text from its first max_tokens tokens. */
+extern TcLang tc_detect_language(const char *s, int len, int max_tokens);
+
+#endif

@@ -1,0 +1,570 @@
+/*
+ * tokenizer.c — one tokenizer for every clientele module.
+ *
+ * Social messages mix French and English words, elisions (l'Oréal, j'adore,
+ * qu'il), contractions (don't), hashtags, @mentions, $cashtags, URLs,
+ * e-mail addresses, numbers (3,5 / 10:30), emoji sequences (ZWJ families,
+ * skin tones, flags, keycaps), ASCII emoticons (":-)", "<3", "xD") and runs
+ * of punctuation ("!!!", "?!").  The tokenizer cuts UTF-8 text into tokens
+ * of those kinds in one left-to-right pass without backtracking more than a
+ * few bytes, and gives each token its normal form (normalize.c).
+ *
+ * Rules, in the order they are tried at a token start:
+ *   - "http://", "https://", "www." start a URL that runs to white space
+ *     (trailing punctuation excluded);
+ *   - a letter or digit starts a word: letters, digits and marks, joined by
+ *     an apostrophe or hyphen followed by a letter, or by . , : between
+ *     digits.  A word of digits and separators only is a number.  A French
+ *     elision (l' j' d' n' c' s' m' t' qu' jusqu' lorsqu' puisqu' quoiqu')
+ *     at the start of a word is cut off as a token of its own;
+ *   - a word followed by "@" and a word character is an e-mail address;
+ *   - "#", "@", "$" followed by a word character start a hashtag, mention
+ *     or cashtag ("$" before a digit starts a number);
+ *   - an emoticon from the known list, longest first; one that starts with
+ *     a letter or digit ("xD", "8)") must start after a space;
+ *   - an emoji sequence;
+ *   - anything else is punctuation: a run of the same character, or of
+ *     "!" and "?" mixed, is one token.
+ * White space separates tokens and is never part of one.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "textcore.h"
+
+
+/* ASCII letters and digits. */
+static inline bool
+ascii_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Word character test for the code point at s[0] (any encoding length). */
+static inline bool
+word_char_at(const unsigned char *s, int avail, int *clen)
+{
+	if (avail <= 0)
+		return false;
+	if (s[0] < 0x80)
+	{
+		*clen = 1;
+		return ascii_alnum(s[0]);
+	}
+	return tc_is_word_char(tc_decode_utf8(s, avail, clen));
+}
+
+/* Does an apostrophe variant start at s?  Sets its byte length. */
+static inline bool
+apostrophe_at(const unsigned char *s, int avail, int *clen)
+{
+	if (avail <= 0)
+		return false;
+	if (s[0] == '\'' || s[0] == '`')
+	{
+		*clen = 1;
+		return true;
+	}
+	if (s[0] < 0x80)
+		return false;
+	return tc_is_apostrophe(tc_decode_utf8(s, avail, clen));
+}
+
+/* Case-insensitive ASCII prefix test. */
+static bool
+ascii_prefix(const unsigned char *s, int avail, const char *prefix)
+{
+	int			n = strlen(prefix);
+
+	return avail >= n && pg_strncasecmp((const char *) s, prefix, n) == 0;
+}
+
+/* Is s[0..n) a French elided word (without its apostrophe)? */
+static bool
+is_elision(const unsigned char *s, int n)
+{
+	static const char *const elisions[] = {
+		"l", "j", "d", "n", "c", "s", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"
+	};
+	int			i;
+
+	if (n > 6)
+		return false;
+	for (i = 0; i < lengthof(elisions); i++)
+		if ((int) strlen(elisions[i]) == n && pg_strncasecmp((const char *) s, elisions[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Set up a tokenizer over UTF-8 bytes. */
+void
+tc_tokenizer_init(TcTokenizer *tz, const char *s, int len, bool fold_accents)
+{
+	tz->s = (const unsigned char *) s;
+	tz->len = len;
+	tz->pos = 0;
+	tz->ntokens = 0;
+	tz->fold_accents = fold_accents;
+	tz->pending_end = 0;
+	initStringInfo(&tz->norm);
+	initStringInfo(&tz->squeezed);
+	initStringInfo(&tz->scratch);
+}
+
+/*
+ * The backend's shared tokenizer, for hot loops that tokenize one short
+ * text per call: its buffers are allocated once and reused, so a call costs
+ * no allocation.  Valid until the next call; never freed by the caller.
+ */
+TcTokenizer *
+tc_tokenizer_shared(const char *s, int len, bool fold_accents)
+{
+	static TcTokenizer tz;
+	static bool ready = false;
+
+	if (!ready)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		tc_tokenizer_init(&tz, s, len, fold_accents);
+		MemoryContextSwitchTo(old);
+		ready = true;
+		return &tz;
+	}
+	/* do not keep a huge buffer from an earlier, unusually long token */
+	if (tz.norm.maxlen > 65536 || tz.squeezed.maxlen > 65536 || tz.scratch.maxlen > 65536)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		tc_tokenizer_free(&tz);
+		tc_tokenizer_init(&tz, s, len, fold_accents);
+		MemoryContextSwitchTo(old);
+		return &tz;
+	}
+	tz.s = (const unsigned char *) s;
+	tz.len = len;
+	tz.pos = 0;
+	tz.ntokens = 0;
+	tz.fold_accents = fold_accents;
+	tz.pending_end = 0;
+	resetStringInfo(&tz.norm);
+	resetStringInfo(&tz.squeezed);
+	return &tz;
+}
+
+/* Release a tokenizer's buffers. */
+void
+tc_tokenizer_free(TcTokenizer *tz)
+{
+	pfree(tz->norm.data);
+	pfree(tz->squeezed.data);
+	pfree(tz->scratch.data);
+}
+
+/* Name of a token kind, as shown by clientele.tokens(). */
+const char *
+tc_kind_name(TcTokenKind kind)
+{
+	static const char *const names[TC_NUM_KINDS] = {
+		"word", "elision", "number", "hashtag", "mention", "cashtag", "url",
+		"email", "emoji", "emoticon", "punct"
+	};
+
+	return names[kind];
+}
+
+/* End of a URL or e-mail: up to white space, minus trailing punctuation. */
+static int
+scan_to_space(const unsigned char *s, int len, int pos)
+{
+	int			end = pos;
+
+	while (end < len)
+	{
+		int			clen;
+		int32		c = tc_decode_utf8(s + end, len - end, &clen);
+
+		if (tc_is_space(c))
+			break;
+		end += clen;
+	}
+	while (end > pos && strchr(".,;:!?)]}\"'>", s[end - 1]) != NULL)
+		end--;
+	return end;
+}
+
+/* Fill tok with the raw bytes as normal form (URLs, punctuation, emoticons). */
+static void
+set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, bool lower)
+{
+	int			i;
+
+	tok->start = start;
+	tok->len = end - start;
+	tok->kind = kind;
+	appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
+	if (lower)
+		for (i = 0; i < tz->norm.len; i++)
+			if (tz->norm.data[i] >= 'A' && tz->norm.data[i] <= 'Z')
+				tz->norm.data[i] += 'a' - 'A';
+}
+
+/* Classes of ASCII bytes for the fused word scanner (GCC range designators). */
+#define ASCII_LOWER 1
+#define ASCII_UPPER 2
+#define ASCII_DIGIT 3
+static const uint8 ascii_class[256] = {
+	['a' ... 'z'] = ASCII_LOWER,
+	['A' ... 'Z'] = ASCII_UPPER,
+	['0' ... '9'] = ASCII_DIGIT,
+};
+
+/*
+ * The common case, fused: a word of ASCII letters and digits that ends at
+ * white space or plain punctuation is scanned and normalised in one pass.
+ * Returns false (having written nothing) when the word needs the general
+ * path: an apostrophe, hyphen, separator, '@', non-ASCII byte or elongation.
+ */
+static bool
+scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
+{
+	const unsigned char *s = tz->s;
+	int			len = tz->len;
+	int			end = pos;
+	int			nupper = 0,
+				nlower = 0;
+	bool		digits_only = true;
+	unsigned char next;
+	char	   *out;
+	int			i;
+
+	int			counts[4] = {0, 0, 0, 0};
+	unsigned char prev = 0;
+	int			run = 0;
+
+	for (; end < len; end++)
+	{
+		unsigned char c = s[end];
+		int			k = ascii_class[c];
+
+		if (k == 0)
+			break;
+		counts[k]++;
+		run = (c == prev) ? run + 1 : 1;
+		prev = c;
+		if (run >= 3 && k != ASCII_DIGIT)
+			return false;		/* elongation */
+	}
+	nlower = counts[ASCII_LOWER];
+	nupper = counts[ASCII_UPPER];
+	digits_only = (nlower + nupper == 0);
+	next = end < len ? s[end] : ' ';
+	if (next >= 0x80 || next == '\'' || next == '`' || next == '-' || next == '@' ||
+		(digits_only && (next == '.' || next == ',' || next == ':')))
+		return false;
+
+	if (tz->norm.maxlen - tz->norm.len <= end - pos)
+		enlargeStringInfo(&tz->norm, end - pos + 1);
+	out = tz->norm.data + tz->norm.len;
+	for (i = pos; i < end; i++)
+		out[i - pos] = ((unsigned) (s[i] - 'A') < 26) ? s[i] + ('a' - 'A') : s[i];
+	tz->norm.len += end - pos;
+	tz->norm.data[tz->norm.len] = '\0';
+
+	tok->start = pos;
+	tok->len = end - pos;
+	tok->kind = digits_only ? TC_NUMBER : TC_WORD;
+	if (nlower > 0)
+		tok->flags |= TC_F_LOWER;
+	if (nupper >= 2 && nlower == 0)
+		tok->flags |= TC_F_ALLCAPS;
+	tz->pos = end;
+	return true;
+}
+
+/* Scan a word (or number, e-mail, elision) starting at pos. */
+static void
+scan_word(TcTokenizer *tz, TcToken *tok, int pos)
+{
+	const unsigned char *s = tz->s;
+	int			len = tz->len;
+	int			end = pos;
+	bool		digits_only = true;
+	bool		first_segment = true;
+	int			clen,
+				alen;
+
+	for (;;)
+	{
+		if (end < len && s[end] < 0x80 && ascii_alnum(s[end]))
+		{
+			if (s[end] > '9')
+				digits_only = false;
+			end++;
+			continue;
+		}
+		if (end < len && s[end] >= 0x80 && word_char_at(s + end, len - end, &clen))
+		{
+			digits_only = false;
+			end += clen;
+			continue;
+		}
+		if (end >= len || end == pos)
+			break;
+		/* joiners: apostrophe or hyphen before a letter, separators in numbers */
+		if (apostrophe_at(s + end, len - end, &alen) &&
+			word_char_at(s + end + alen, len - end - alen, &clen) &&
+			!(s[end + alen] >= '0' && s[end + alen] <= '9'))
+		{
+			if (first_segment && is_elision(s + pos, end - pos))
+			{
+				/* French elision: emit "l'" now, the word on the next call */
+				end += alen;
+				tok->start = pos;
+				tok->len = end - pos;
+				tok->kind = TC_ELISION;
+				tok->flags = tc_normalize_word(s + pos, end - pos, tz->fold_accents, &tz->norm, NULL);
+				tz->pos = end;
+				return;
+			}
+			tok->flags |= TC_F_APOS;
+			first_segment = false;
+			digits_only = false;
+			end += alen;
+			continue;
+		}
+		if (s[end] == '-' && word_char_at(s + end + 1, len - end - 1, &clen))
+		{
+			first_segment = false;
+			end += 1;
+			continue;
+		}
+		if ((s[end] == '.' || s[end] == ',' || s[end] == ':') && digits_only &&
+			end + 1 < len && s[end + 1] >= '0' && s[end + 1] <= '9')
+		{
+			end += 1;
+			continue;
+		}
+		break;
+	}
+
+	/* word@domain: an e-mail address */
+	if (end + 1 < len && s[end] == '@' && word_char_at(s + end + 1, len - end - 1, &clen))
+	{
+		end = scan_to_space(s, len, end);
+		set_raw(tz, tok, pos, end, TC_EMAIL, true);
+		tz->pos = end;
+		return;
+	}
+
+	tok->start = pos;
+	tok->len = end - pos;
+	tok->kind = digits_only ? TC_NUMBER : TC_WORD;
+	tok->flags |= tc_normalize_word(s + pos, end - pos, tz->fold_accents, &tz->norm, &tz->squeezed);
+	if (tok->flags & TC_F_ELONGATED)
+	{
+		tok->squeezed = tz->squeezed.data;
+		tok->squeezedlen = tz->squeezed.len;
+	}
+	tz->pos = end;
+}
+
+/* Scan a hashtag, mention or cashtag body after its sigil. */
+static void
+scan_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
+{
+	const unsigned char *s = tz->s;
+	int			len = tz->len;
+	int			end = pos + 1;
+	int			clen;
+
+	for (;;)
+	{
+		if (end < len && (s[end] == '_' || (kind == TC_MENTION && s[end] == '.' &&
+											word_char_at(s + end + 1, len - end - 1, &clen))))
+		{
+			end++;
+			continue;
+		}
+		if (end < len && word_char_at(s + end, len - end, &clen))
+		{
+			end += clen;
+			continue;
+		}
+		break;
+	}
+	tok->start = pos;
+	tok->len = end - pos;
+	tok->kind = kind;
+	appendStringInfoChar(&tz->norm, s[pos]);
+	tok->flags = tc_normalize_word(s + pos + 1, end - pos - 1, tz->fold_accents, &tz->norm, NULL);
+	tz->pos = end;
+}
+
+/* Return the next token, or false at the end of the text. */
+bool
+tc_next_token(TcTokenizer *tz, TcToken *tok)
+{
+	const unsigned char *s = tz->s;
+	int			len = tz->len;
+	int			pos = tz->pos;
+	int			clen;
+	int32		c;
+
+	resetStringInfo(&tz->norm);
+	tok->flags = 0;
+	tok->squeezed = NULL;
+	tok->squeezedlen = 0;
+
+	/* skip white space */
+	while (pos < len)
+	{
+		if (s[pos] < 0x80)
+		{
+			if (s[pos] > ' ' && s[pos] != 0x7F)
+				break;
+			pos++;
+			continue;
+		}
+		c = tc_decode_utf8(s + pos, len - pos, &clen);
+		if (!tc_is_space(c))
+			break;
+		pos += clen;
+	}
+	if (pos >= len)
+	{
+		tz->pos = pos;
+		return false;
+	}
+
+	c = s[pos];
+	if (c < 0x80)
+	{
+		int			n;
+
+		if (ascii_alnum(c))
+		{
+			if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && pos + 4 <= len &&
+				(s[pos + 1] | 0x20) == (((c | 0x20) == 'h') ? 't' : 'w') &&
+				(ascii_prefix(s + pos, len - pos, "http://") ||
+				 ascii_prefix(s + pos, len - pos, "https://") ||
+				 ascii_prefix(s + pos, len - pos, "www.")))
+			{
+				int			end = scan_to_space(s, len, pos);
+
+				set_raw(tz, tok, pos, end, TC_URL, false);
+				tz->pos = end;
+				goto done;
+			}
+			/* keycap emoji: 1️⃣ */
+			if (c <= '9' && pos + 1 < len && s[pos + 1] >= 0xE2 &&
+				(n = tc_scan_emoji(s + pos, len - pos, &tz->norm)) > 0)
+			{
+				tok->start = pos;
+				tok->len = n;
+				tok->kind = TC_EMOJI;
+				tz->pos = pos + n;
+				goto done;
+			}
+			/*
+			 * Emoticons that start with a letter or digit (xD, 8-), owo): only
+			 * after white space, and (but for uwu/owo) not before a lower-case
+			 * letter, which starts an ordinary word.
+			 */
+			if ((pos == 0 || s[pos - 1] == ' ' || s[pos - 1] == '\n' || s[pos - 1] == '\t') &&
+				(pos + 1 >= len || !(s[pos + 1] >= 'a' && s[pos + 1] <= 'z') ||
+				 c == 'o' || c == 'u') &&
+				(n = tc_match_emoticon(s + pos, len - pos, true)) > 0)
+			{
+				set_raw(tz, tok, pos, pos + n, TC_EMOTICON, true);
+				tz->pos = pos + n;
+				goto done;
+			}
+			if (!scan_ascii_word(tz, tok, pos))
+				scan_word(tz, tok, pos);
+			goto done;
+		}
+		if ((c == '#' || c == '@' || c == '$') && pos + 1 < len &&
+			word_char_at(s + pos + 1, len - pos - 1, &clen) &&
+			(pos == 0 || !ascii_alnum(s[pos - 1])))
+		{
+			if (c == '$' && s[pos + 1] >= '0' && s[pos + 1] <= '9')
+			{
+				scan_word(tz, tok, pos + 1);
+				tok->start = pos;
+				tok->len++;
+				goto done;
+			}
+			scan_tag(tz, tok, pos, c == '#' ? TC_HASHTAG : c == '@' ? TC_MENTION : TC_CASHTAG);
+			goto done;
+		}
+		if ((n = tc_scan_emoji(s + pos, len - pos, &tz->norm)) > 0)
+		{
+			tok->start = pos;
+			tok->len = n;
+			tok->kind = TC_EMOJI;
+			tz->pos = pos + n;
+			goto done;
+		}
+		if ((n = tc_match_emoticon(s + pos, len - pos, false)) > 0)
+		{
+			set_raw(tz, tok, pos, pos + n, TC_EMOTICON, true);
+			tz->pos = pos + n;
+			goto done;
+		}
+		/* punctuation: runs of one character, or of ! and ? mixed */
+		{
+			int			end = pos + 1;
+
+			if (c == '!' || c == '?')
+				while (end < len && (s[end] == '!' || s[end] == '?'))
+					end++;
+			else
+				while (end < len && s[end] == c)
+					end++;
+			set_raw(tz, tok, pos, end, TC_PUNCT, false);
+			if (c == '`')
+				tz->norm.data[0] = '\'';
+			tz->pos = end;
+			goto done;
+		}
+	}
+
+	c = tc_decode_utf8(s + pos, len - pos, &clen);
+	if (tc_is_word_char(c))
+	{
+		scan_word(tz, tok, pos);
+		goto done;
+	}
+	{
+		int			n = tc_scan_emoji(s + pos, len - pos, &tz->norm);
+
+		if (n > 0)
+		{
+			tok->start = pos;
+			tok->len = n;
+			tok->kind = TC_EMOJI;
+			tz->pos = pos + n;
+			goto done;
+		}
+	}
+	/* other punctuation or symbols: one code point, apostrophes unified */
+	tok->start = pos;
+	tok->len = clen;
+	tok->kind = TC_PUNCT;
+	if (tc_is_apostrophe(c))
+		appendStringInfoChar(&tz->norm, '\'');
+	else if (c == 0x2026)
+		appendStringInfoString(&tz->norm, "...");
+	else
+		appendBinaryStringInfo(&tz->norm, (const char *) s + pos, clen);
+	tz->pos = pos + clen;
+
+done:
+	tok->position = ++tz->ntokens;
+	tok->norm = tz->norm.data;
+	tok->normlen = tz->norm.len;
+	return true;
+}

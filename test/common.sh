@@ -1,0 +1,40 @@
+# Shared by test/run-tests.sh, test/demo.sh and test/bench/*.sh: set-up,
+# build and install of the extension, and a way to run a command as a
+# non-root user in a private copy of the tree (PostgreSQL refuses root).
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_BINDIR=/usr/lib/postgresql/15/bin
+export PATH="$PG_BINDIR:$PATH"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+# Install missing packages, build (warnings are errors when WERROR=1) and install.
+clientele_build_install() {
+	bash "$TOP/test/setup-debian.sh"
+	local sudo=""
+	[ "$(id -u)" -ne 0 ] && sudo="sudo -n"
+	make -C "$TOP" -s clean >/dev/null
+	make -C "$TOP" -s -j2 ${WERROR:+WERROR=1} PG_CONFIG="$PG_BINDIR/pg_config" 2>&1 | grep -v '^gcc\|^ *$' || true
+	[ -f "$TOP/clientele.so" ] || { echo "clientele: build failed" >&2; exit 1; }
+	$sudo make -C "$TOP" -s install >/dev/null
+}
+
+# Run "$@" (from the tree's top) as an unprivileged user: as root, in a copy
+# of the tree owned by the postgres user; otherwise in place.
+clientele_run_unprivileged() {
+	if [ "$(id -u)" -eq 0 ]; then
+		local copy
+		copy=$(mktemp -d /tmp/clientele-run.XXXXXX)
+		cp -a "$TOP/." "$copy/"
+		chown -R postgres:postgres "$copy"
+		chmod 755 "$copy"
+		local rc=0
+		runuser -u postgres -- env PATH="$PATH" LANG="$LANG" LC_ALL="$LC_ALL" \
+			CLIENTELE_SHARED="${CLIENTELE_SHARED:-$(cd "$TOP/.." && pwd)/shared}" \
+			bash -c 'cd "$0" && shift && "$@"' "$copy" "$@" </dev/null || rc=$?
+		rm -rf "$copy"
+		return $rc
+	else
+		(cd "$TOP" && CLIENTELE_SHARED="${CLIENTELE_SHARED:-$(cd "$TOP/.." && pwd)/shared}" "$@")
+	fi
+}
