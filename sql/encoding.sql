@@ -12,7 +12,8 @@ CREATE EXTENSION clientele;
 SELECT pg_catalog.getdatabaseencoding();
 SELECT token, normalized, kind FROM clientele.tokens('Déçue par L''Oréal, c''est TROP chèr ! :(');
 SELECT clientele.normal_form('ÉTÉ déçue', false), clientele.detect_language('Je suis très déçue');
-SELECT (clientele.sentiment_detail('Je suis très déçue')).label, (clientele.sentiment_detail('Je suis très déçue')).evidence;
+SELECT label, jsonb_path_query_array(evidence, '$[*].term') AS terms, jsonb_path_query_array(evidence, '$[*].rules') AS rules
+  FROM clientele.sentiment_detail('Je suis très déçue');
 SELECT clientele.sentiment('Ça me plaît beaucoup') > 0 AS positive;
 \c clientele_sqlascii
 CREATE EXTENSION clientele;

@@ -1,7 +1,7 @@
 -- Custom lexicons: loading, overriding, phrases, refresh, errors.
 CREATE EXTENSION IF NOT EXISTS clientele;
 
-SELECT clientele.lexicon_load('cosmetics', E'# skin care words\ngras\t-1.5\ncollant\t-1.8\nwaterproof\t1.5\ntient toute la journée\t2.5\n\nne tient pas\t-2.2\ngood\t-1.0');
+SELECT clientele.lexicon_load('cosmetics', E'# skin care words\ngras\t-1.5\ncollant\t-1.8\nwaterproof\t1.5\ntient toute la journée\t2.5\n\nne tient pas\t-2.2\ngood\t-1.0\n#\n#nomakeup\t1.0');
 SELECT name, description FROM clientele.lexicon ORDER BY name;
 SELECT lexicon, term, valence FROM clientele.lexicon_entry ORDER BY term;
 
@@ -9,7 +9,8 @@ SELECT m,
        round(clientele.sentiment(m, 'auto')::numeric, 3) AS builtin,
        round(clientele.sentiment(m, 'auto', 'cosmetics')::numeric, 3) AS custom
   FROM (VALUES ('ce mascara est waterproof'),
-               ('texture grasse et collante'),
+               ('fini gras et collant'),
+               ('enfin #nomakeup'),
                ('ce rouge tient toute la journée'),
                ('good product')) AS v(m);
 SELECT label, evidence FROM clientele.sentiment_detail('Mascara waterproof, tient toute la journée', 'fr', 'cosmetics');
@@ -23,7 +24,7 @@ SELECT clientele.lexicon_load('cosmetics', E'waterproof\t-1', replace => true);
 SELECT count(*) AS entries_after_replace FROM clientele.lexicon_entry WHERE lexicon = 'cosmetics';
 BEGIN;
 TRUNCATE clientele.lexicon_entry;
-SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') AS inside_rolled_back_truncate;
+SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') = clientele.sentiment('waterproof', 'en') AS emptied_lexicon_falls_back;
 ROLLBACK;
 SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') < 0 AS restored_after_rollback;
 

@@ -16,6 +16,7 @@
 #define LEX_F_CONCESSIVE	0x0040
 #define LEX_F_STOP			0x0080
 #define LEX_F_EMOJI			0x0100	/* emoji or emoticon (every language) */
+#define LEX_F_PREFIX		0x0200	/* a longer phrase starts with these tokens */
 
 typedef struct LexEntry
 {
@@ -36,6 +37,7 @@ extern void lex_ensure_loaded(void);
 
 /* Number of distinct keys with a valence for lang (for docs and tests). */
 extern int	lex_valence_count(TcLang lang);
+extern int	lex_key_count(void);
 
 /* Language evidence accumulated over tokens (langdetect.c). */
 typedef struct LangEvidence

@@ -90,7 +90,7 @@ is_elision(const unsigned char *s, int n)
 	};
 	int			i;
 
-	if (n > 6)
+	if (n > 6 || (n > 2 && (s[0] | 0x20) != 'j' && (s[0] | 0x20) != 'l' && (s[0] | 0x20) != 'p' && (s[0] | 0x20) != 'q'))
 		return false;
 	for (i = 0; i < lengthof(elisions); i++)
 		if ((int) strlen(elisions[i]) == n && pg_strncasecmp((const char *) s, elisions[i], n) == 0)
@@ -313,6 +313,19 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 		}
 		if (end >= len || end == pos)
 			break;
+		/* an elision with nothing after it ("n'" in a lexicon, "qu'" at the end) */
+		if (first_segment && apostrophe_at(s + end, len - end, &alen) &&
+			is_elision(s + pos, end - pos) &&
+			(end + alen >= len || tc_is_space(tc_decode_utf8(s + end + alen, len - end - alen, &clen))))
+		{
+			end += alen;
+			tok->start = pos;
+			tok->len = end - pos;
+			tok->kind = TC_ELISION;
+			tok->flags = tc_normalize_word(s + pos, end - pos, tz->fold_accents, &tz->norm, NULL);
+			tz->pos = end;
+			return;
+		}
 		/* joiners: apostrophe or hyphen before a letter, separators in numbers */
 		if (apostrophe_at(s + end, len - end, &alen) &&
 			word_char_at(s + end + alen, len - end - alen, &clen) &&

@@ -408,53 +408,71 @@ is_clause_punct(const WinTok *t)
 /*
  * Try the phrases that start at w[0]: custom ones, then built-in.  On a
  * match returns its token count and sets *entry (built-in) or *custom_v.
+ * Built-in phrases are walked token by token: every inner prefix of a
+ * phrase is in the map (LEX_F_PREFIX), so the walk stops at the first
+ * prefix no phrase has, usually after one look-up.
  */
 static int
 match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 			 float *custom_v, bool *is_custom)
 {
 	char		key[NORM_MAX * LEX_MAX_PHRASE + LEX_MAX_PHRASE];
-	int			maxlen = 0;
+	int			klen;
 	int			custom_max = 0;
-	int			L;
+	int			best = 0;
+	int			k,
+				L;
 	float		cv;
 
+	/* custom phrases: longest first (custom lexicons are small) */
 	if (sc->custom)
 		custom_lookup(sc->custom, w->norm, w->normlen, &cv, &custom_max);
-	maxlen = Max(custom_max, entry_phrase_len(w->entry, sc->lang));
-	maxlen = Min(maxlen, avail);
-	for (L = maxlen; L >= 2; L--)
+	for (L = Min(custom_max, avail); L >= 2; L--)
 	{
-		int			klen = 0;
-		int			k;
-		const LexEntry *pe;
-
-		for (k = 0; k < L; k++)
+		klen = 0;
+		for (k = 0; k < L && w[k].normlen >= 0; k++)
 		{
-			if (w[k].normlen < 0)
-				break;
 			if (k > 0)
 				key[klen++] = ' ';
 			memcpy(key + klen, w[k].norm, w[k].normlen);
 			klen += w[k].normlen;
 		}
-		if (k < L)
-			continue;
-		if (L <= custom_max && custom_lookup(sc->custom, key, klen, &cv, NULL))
+		if (k == L && custom_lookup(sc->custom, key, klen, &cv, NULL))
 		{
 			*custom_v = cv;
 			*is_custom = true;
 			return L;
 		}
-		pe = lex_lookup(key, klen);
-		if (pe && (entry_flags(pe, sc->lang) & ~LEX_F_STOP))
-		{
-			*entry = pe;
-			*is_custom = false;
-			return L;
-		}
 	}
-	return 0;
+
+	/* built-in phrases: walk the prefixes */
+	if (entry_phrase_len(w->entry, sc->lang) < 2)
+		return 0;
+	memcpy(key, w->norm, w->normlen);
+	klen = w->normlen;
+	for (k = 1; k < avail && k < LEX_MAX_PHRASE && w[k].normlen >= 0; k++)
+	{
+		const LexEntry *pe;
+		int			flags;
+
+		key[klen++] = ' ';
+		memcpy(key + klen, w[k].norm, w[k].normlen);
+		klen += w[k].normlen;
+		pe = lex_lookup(key, klen);
+		if (pe == NULL)
+			break;
+		flags = entry_flags(pe, sc->lang);
+		if (flags & ~(LEX_F_STOP | LEX_F_PREFIX))
+		{
+			best = k + 1;
+			*entry = pe;
+		}
+		if (!(flags & LEX_F_PREFIX))
+			break;
+	}
+	if (best > 0)
+		*is_custom = false;
+	return best;
 }
 
 /* Is this token an irony marker (🙄 🙃 #sarcasm #sarcasme #ironie #not)? */

@@ -150,13 +150,13 @@ BEGIN
     END IF;
     FOR line, lineno IN SELECT * FROM regexp_split_to_table(data, E'\r?\n') WITH ORDINALITY
     LOOP
-        CONTINUE WHEN line ~ '^\s*(#.*)?$';
+        CONTINUE WHEN line ~ '^\s*$' OR line ~ '^#(\s|$)';   -- "#fail<TAB>-2" is a hashtag term
         parts := string_to_array(line, E'\t');
         IF cardinality(parts) <> 2 OR btrim(parts[1]) = '' THEN
             RAISE EXCEPTION 'invalid lexicon line %: expected term<TAB>valence', lineno
                 USING ERRCODE = 'invalid_text_representation',
                       DETAIL = format('Line %s is %s.', lineno, quote_literal(left(line, 80))),
-                      HINT = 'Separate the term and its valence with one tab; lines starting with # are comments.';
+                      HINT = 'Separate the term and its valence with one tab; comment lines start with "# ".';
         END IF;
         BEGIN
             v := btrim(parts[2])::float8;
