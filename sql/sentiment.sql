@@ -18,6 +18,7 @@ SELECT m, e.* FROM (VALUES
   ('This mascara is horrible'),
   -- negation, French ne ... pas around the verb, spoken pas, jamais, sans
   ('Je n''aime pas du tout cette crème'),
+  ('je n''en veux plus jamais'),
   ('je ne l''aime pas'),
   ('c''est pas bon'),
   ('jamais déçue par cette marque'),
@@ -35,7 +36,7 @@ SELECT m, e.* FROM (VALUES
   ('kind of disappointing'),
   -- contrast and concession
   ('Le packaging est joli mais la texture est horrible'),
-  ('Great colour but it dries my lips'),
+  ('Great colour but it feels sticky'),
   ('Although it is pricey, I love it'),
   ('même si c''est cher, je l''adore'),
   -- capitals, elongation, exclamation

@@ -223,9 +223,11 @@ static const uint8 ascii_class[256] = {
 
 /*
  * The common case, fused: a word of ASCII letters and digits that ends at
- * white space or plain punctuation is scanned and normalised in one pass.
- * Returns false (having written nothing) when the word needs the general
- * path: an apostrophe, hyphen, separator, '@', non-ASCII byte or elongation.
+ * white space or plain punctuation is scanned, then normalised by OR-ing
+ * 0x20 into each byte (which lower-cases ASCII letters and leaves digits
+ * unchanged).  Returns false (having written nothing) when the word needs
+ * the general path: an apostrophe, hyphen, separator, '@', non-ASCII byte
+ * or elongation.
  */
 static bool
 scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
@@ -233,52 +235,45 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 	const unsigned char *s = tz->s;
 	int			len = tz->len;
 	int			end = pos;
-	int			nupper = 0,
-				nlower = 0;
-	bool		digits_only = true;
+	int			counts[4] = {0, 0, 0, 0};
+	int			n,
+				i;
 	unsigned char next;
 	char	   *out;
-	int			i;
-
-	int			counts[4] = {0, 0, 0, 0};
-	unsigned char prev = 0;
-	int			run = 0;
 
 	for (; end < len; end++)
 	{
-		unsigned char c = s[end];
-		int			k = ascii_class[c];
+		int			k = ascii_class[s[end]];
 
 		if (k == 0)
 			break;
 		counts[k]++;
-		run = (c == prev) ? run + 1 : 1;
-		prev = c;
-		if (run >= 3 && k != ASCII_DIGIT)
-			return false;		/* elongation */
 	}
-	nlower = counts[ASCII_LOWER];
-	nupper = counts[ASCII_UPPER];
-	digits_only = (nlower + nupper == 0);
+	n = end - pos;
 	next = end < len ? s[end] : ' ';
 	if (next >= 0x80 || next == '\'' || next == '`' || next == '-' || next == '@' ||
-		(digits_only && (next == '.' || next == ',' || next == ':')))
+		(counts[ASCII_DIGIT] == n && (next == '.' || next == ',' || next == ':')))
 		return false;
 
-	if (tz->norm.maxlen - tz->norm.len <= end - pos)
-		enlargeStringInfo(&tz->norm, end - pos + 1);
+	if (tz->norm.maxlen - tz->norm.len <= n)
+		enlargeStringInfo(&tz->norm, n + 1);
 	out = tz->norm.data + tz->norm.len;
-	for (i = pos; i < end; i++)
-		out[i - pos] = ((unsigned) (s[i] - 'A') < 26) ? s[i] + ('a' - 'A') : s[i];
-	tz->norm.len += end - pos;
-	tz->norm.data[tz->norm.len] = '\0';
+	for (i = 0; i < n; i++)
+		out[i] = s[pos + i] | 0x20;
+	/* elongation ("sooo") takes the general path */
+	if (counts[ASCII_DIGIT] < n)
+		for (i = 2; i < n; i++)
+			if (out[i] == out[i - 1] && out[i] == out[i - 2])
+				return false;
+	out[n] = '\0';
+	tz->norm.len += n;
 
 	tok->start = pos;
-	tok->len = end - pos;
-	tok->kind = digits_only ? TC_NUMBER : TC_WORD;
-	if (nlower > 0)
+	tok->len = n;
+	tok->kind = counts[ASCII_DIGIT] == n ? TC_NUMBER : TC_WORD;
+	if (counts[ASCII_LOWER] > 0)
 		tok->flags |= TC_F_LOWER;
-	if (nupper >= 2 && nlower == 0)
+	else if (counts[ASCII_UPPER] >= 2)
 		tok->flags |= TC_F_ALLCAPS;
 	tz->pos = end;
 	return true;
@@ -521,7 +516,9 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			tz->pos = pos + n;
 			goto done;
 		}
-		if ((n = tc_match_emoticon(s + pos, len - pos, false)) > 0)
+		/* emoticons have two characters or more: none before white space */
+		if (pos + 1 < len && s[pos + 1] > ' ' &&
+			(n = tc_match_emoticon(s + pos, len - pos, false)) > 0)
 		{
 			set_raw(tz, tok, pos, pos + n, TC_EMOTICON, true);
 			tz->pos = pos + n;

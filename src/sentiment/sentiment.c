@@ -563,7 +563,7 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 	if (w->kind == TC_WORD && used == 1 && ends_in_nt(w))
 		flags |= LEX_F_NEGATOR;
 
-	if ((flags & LEX_F_CLOSER) && sc->ne_open)
+	if ((flags & (LEX_F_CLOSER | LEX_F_NEGATOR)) && sc->ne_open)
 	{
 		negate_since_ne(sc);
 		sc->neg_left = NEGATION_SCOPE;

@@ -227,6 +227,13 @@ clientele_sentiment_summary_final(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
+/* A float4 valence as the decimal written in the data file (3 decimals at most). */
+static inline double
+round_valence(float v)
+{
+	return rint((double) v * 1000.0) / 1000.0;
+}
+
 /* SQL: builtin_lexicon(lang) returns the built-in entries (term, valence, kind). */
 Datum
 clientele_builtin_lexicon(PG_FUNCTION_ARGS)
@@ -234,17 +241,28 @@ clientele_builtin_lexicon(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *l = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	bool		emoji = pg_strcasecmp(l, "emoji") == 0;
-	TcLang		lang = emoji ? TC_LANG_NONE : tc_parse_lang(l, false);
-	const LexValenceSource *src = emoji ? clientele_emoji :
-		lang == TC_LANG_EN ? clientele_en : clientele_fr;
-	int			n = emoji ? clientele_emoji_count :
-		lang == TC_LANG_EN ? clientele_en_count : clientele_fr_count;
-	const LexRuleSource *rules = lang == TC_LANG_EN ? clientele_en_rules : clientele_fr_rules;
-	int			nrules = emoji ? 0 : lang == TC_LANG_EN ? clientele_en_rules_count : clientele_fr_rules_count;
+	TcLang		lang;
+	const LexValenceSource *src;
+	int			n;
+	const LexRuleSource *rules;
+	int			nrules;
 	static const char *const kinds[] = {
 		"", "negator", "ne", "closer", "booster", "contrast", "concessive", "stop"
 	};
 	int			i;
+
+	if (!emoji && pg_strcasecmp(l, "en") != 0 && pg_strcasecmp(l, "fr") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("there is no built-in lexicon \"%s\"", l),
+				 errdetail("Built-in lexicons are 'en', 'fr' and 'emoji'.")));
+	lang = emoji ? TC_LANG_NONE : tc_parse_lang(l, false);
+	src = emoji ? clientele_emoji :
+		lang == TC_LANG_EN ? clientele_en : clientele_fr;
+	n = emoji ? clientele_emoji_count :
+		lang == TC_LANG_EN ? clientele_en_count : clientele_fr_count;
+	rules = lang == TC_LANG_EN ? clientele_en_rules : clientele_fr_rules;
+	nrules = emoji ? 0 : lang == TC_LANG_EN ? clientele_en_rules_count : clientele_fr_rules_count;
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < n + nrules; i++)
@@ -256,7 +274,7 @@ clientele_builtin_lexicon(PG_FUNCTION_ARGS)
 		if (i < n)
 		{
 			term = src[i].term;
-			values[1] = Float8GetDatum(src[i].valence);
+			values[1] = Float8GetDatum(round_valence(src[i].valence));
 			values[2] = CStringGetTextDatum(emoji ? "emoji" : "valence");
 		}
 		else
@@ -265,7 +283,7 @@ clientele_builtin_lexicon(PG_FUNCTION_ARGS)
 
 			term = r->term;
 			if (r->kind == LEX_RULE_BOOSTER)
-				values[1] = Float8GetDatum(r->value);
+				values[1] = Float8GetDatum(round_valence(r->value));
 			else
 				nulls[1] = true;
 			values[2] = CStringGetTextDatum(kinds[r->kind]);
