@@ -33,6 +33,13 @@ SELECT version AS v1 FROM clientele.lexicon WHERE name = 'cosmetics' \gset
 INSERT INTO clientele.lexicon_entry VALUES ('cosmetics', 'brillant', 1.2);
 SELECT version > :v1 AS version_bumped FROM clientele.lexicon WHERE name = 'cosmetics';
 
+-- from files, as psql users load them
+\set content `cat test/data/lexicon-cosmetics.tsv`
+SELECT clientele.lexicon_load('from_file', :'content');
+SELECT term, valence FROM clientele.lexicon_entry WHERE lexicon = 'from_file' ORDER BY term;
+\set content `cat test/data/lexicon-malformed.tsv`
+SELECT clientele.lexicon_load('malformed', :'content');
+
 -- errors
 SELECT clientele.sentiment('x', 'fr', 'nope');
 SELECT clientele.lexicon_load('bad', E'ok\t1\nmissing valence');

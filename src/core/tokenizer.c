@@ -308,27 +308,20 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 		}
 		if (end >= len || end == pos)
 			break;
-		/* an elision with nothing after it ("n'" in a lexicon, "qu'" at the end) */
-		if (first_segment && apostrophe_at(s + end, len - end, &alen) &&
-			is_elision(s + pos, end - pos) &&
-			(end + alen >= len || tc_is_space(tc_decode_utf8(s + end + alen, len - end - alen, &clen))))
+		if (apostrophe_at(s + end, len - end, &alen))
 		{
-			end += alen;
-			tok->start = pos;
-			tok->len = end - pos;
-			tok->kind = TC_ELISION;
-			tok->flags = tc_normalize_word(s + pos, end - pos, tz->fold_accents, &tz->norm, NULL);
-			tz->pos = end;
-			return;
-		}
-		/* joiners: apostrophe or hyphen before a letter, separators in numbers */
-		if (apostrophe_at(s + end, len - end, &alen) &&
-			word_char_at(s + end + alen, len - end - alen, &clen) &&
-			!(s[end + alen] >= '0' && s[end + alen] <= '9'))
-		{
-			if (first_segment && is_elision(s + pos, end - pos))
+			bool		letter_follows = word_char_at(s + end + alen, len - end - alen, &clen) &&
+				!(s[end + alen] >= '0' && s[end + alen] <= '9');
+			bool		nothing_follows = end + alen >= len ||
+				tc_is_space(tc_decode_utf8(s + end + alen, len - end - alen, &clen));
+
+			/*
+			 * A French elision ("l'Oréal") is emitted alone, the word comes on
+			 * the next call; so is one with nothing after it ("n'" in a lexicon).
+			 */
+			if (first_segment && (letter_follows || nothing_follows) &&
+				is_elision(s + pos, end - pos))
 			{
-				/* French elision: emit "l'" now, the word on the next call */
 				end += alen;
 				tok->start = pos;
 				tok->len = end - pos;
@@ -337,6 +330,12 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 				tz->pos = end;
 				return;
 			}
+		}
+		/* joiners: apostrophe or hyphen before a letter, separators in numbers */
+		if (apostrophe_at(s + end, len - end, &alen) &&
+			word_char_at(s + end + alen, len - end - alen, &clen) &&
+			!(s[end + alen] >= '0' && s[end + alen] <= '9'))
+		{
 			tok->flags |= TC_F_APOS;
 			first_segment = false;
 			digits_only = false;
