@@ -15,6 +15,9 @@ SELECT clientele.normal_form('ÉTÉ déçue', false), clientele.detect_language(
 SELECT label, jsonb_path_query_array(evidence, '$[*].term') AS terms, jsonb_path_query_array(evidence, '$[*].rules') AS rules
   FROM clientele.sentiment_detail('Je suis très déçue');
 SELECT clientele.sentiment('Ça me plaît beaucoup') > 0 AS positive;
+-- the demo corpus and the emoji lexicon drop what LATIN1 cannot represent
+SELECT count(*) AS messages, bool_and(body IS NOT NULL) AS bodies FROM clientele.demo_messages(2000);
+SELECT count(*) > 0 AS some_emoticons, bool_and(term ~ '^[ -~]+$') AS only_ascii FROM clientele.builtin_lexicon('emoji');
 \c clientele_sqlascii
 CREATE EXTENSION clientele;
 SELECT pg_catalog.getdatabaseencoding();

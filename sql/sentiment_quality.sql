@@ -14,7 +14,7 @@ SELECT lang, label, category, message,
   FROM labelled;
 
 SELECT lang, count(*) AS messages,
-       floor(avg((predicted = label)::int) * 100) / 100 AS accuracy,
+       round(avg((predicted = label)::int), 3) AS accuracy,
        avg((predicted = label)::int) >= 0.80 AS at_least_080
   FROM scored GROUP BY lang ORDER BY lang;
 

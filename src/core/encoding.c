@@ -8,6 +8,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
@@ -128,4 +129,54 @@ tc_append_utf8(StringInfo buf, int32 cp)
 		n = 4;
 	}
 	appendBinaryStringInfo(buf, (char *) b, n);
+}
+
+/*
+ * Build a text datum in the server encoding from UTF-8 bytes, dropping the
+ * characters the server encoding cannot represent (emoji in a LATIN1
+ * database).  *dropped, when given, counts them.
+ */
+text *
+tc_utf8_to_text_lossy(const char *s, int len, int *dropped)
+{
+	static Oid	proc = InvalidOid;
+	static int	proc_encoding = -1;
+	int			enc = GetDatabaseEncoding();
+	StringInfoData out;
+	int			pos = 0;
+
+	if (dropped)
+		*dropped = 0;
+	if (!needs_conversion() || len == 0)
+		return cstring_to_text_with_len(s, len);
+	if (proc_encoding != enc)
+	{
+		proc = FindDefaultConversionProc(PG_UTF8, enc);
+		if (!OidIsValid(proc))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("no conversion from UTF8 to %s", GetDatabaseEncodingName())));
+		proc_encoding = enc;
+	}
+	initStringInfo(&out);
+	while (pos < len)
+	{
+		int			consumed;
+
+		enlargeStringInfo(&out, (len - pos) * MAX_CONVERSION_GROWTH + 1);
+		consumed = pg_do_encoding_conversion_buf(proc, PG_UTF8, enc,
+												 (unsigned char *) s + pos, len - pos,
+												 (unsigned char *) out.data + out.len,
+												 out.maxlen - out.len, true);
+		out.len += strlen(out.data + out.len);
+		pos += consumed;
+		if (pos < len)
+		{
+			/* an untranslatable character: skip it */
+			pos += pg_utf_mblen((const unsigned char *) s + pos);
+			if (dropped)
+				(*dropped)++;
+		}
+	}
+	return cstring_to_text_with_len(out.data, out.len);
 }

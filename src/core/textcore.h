@@ -25,6 +25,9 @@ extern char *tc_text_to_utf8(text *t, int *len);
 /* Build a text datum in the server encoding from UTF-8 bytes. */
 extern text *tc_utf8_to_text(const char *s, int len);
 
+/* The same, dropping characters the server encoding cannot represent. */
+extern text *tc_utf8_to_text_lossy(const char *s, int len, int *dropped);
+
 /* Return a NUL-terminated server-encoding C string from UTF-8 bytes. */
 extern char *tc_utf8_to_cstring(const char *s, int len);
 

@@ -37,7 +37,7 @@
  *    CONTRAST_AFTER (1.5); with several contrasts each middle segment gets
  *    both factors.
  * 4. Sentences.  Items wait for the end of their sentence.  In a question
- *    the positive words count QUESTION_POSITIVE_FACTOR: "is it good for dry
+ *    the positive words count QUESTION_POSITIVE_FACTOR (0.1): "is it good for dry
  *    skin?" asks, while "why is it so bad?" complains.
  * 5. Irony.  A message with an irony marker (🙄, 🙃, #sarcasm, #not...)
  *    reads its positive words the other way, at IRONY_FACTOR: "great,
@@ -78,7 +78,7 @@
 #define QUESTION_EMPHASIS	0.18
 #define QUESTION_MAX		3
 #define COMPOUND_ALPHA		15.0
-#define QUESTION_POSITIVE_FACTOR 0.3f
+#define QUESTION_POSITIVE_FACTOR 0.1f	/* calibrated on the development set */
 #define IRONY_FACTOR		0.5
 
 #define WINDOW				256		/* tokens of look-ahead buffer */
@@ -605,7 +605,9 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 			return used;
 		}
 	}
-	if (entry_valence(e, sc->lang, &v))
+	if (entry_valence(e, sc->lang, &v) && v == 0)
+		sc->neutral_words += used;	/* a neutral phrase ("tentez de gagner") */
+	else if (entry_valence(e, sc->lang, &v))
 	{
 		if (flags & LEX_F_EMOJI)
 			rules |= SR_EMOJI;

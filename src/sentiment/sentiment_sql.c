@@ -288,7 +288,14 @@ clientele_builtin_lexicon(PG_FUNCTION_ARGS)
 				nulls[1] = true;
 			values[2] = CStringGetTextDatum(kinds[r->kind]);
 		}
-		values[0] = PointerGetDatum(tc_utf8_to_text(term, strlen(term)));
+		{
+			int			dropped;
+
+			/* a term the database encoding cannot represent (emoji in LATIN1) is left out */
+			values[0] = PointerGetDatum(tc_utf8_to_text_lossy(term, strlen(term), &dropped));
+			if (dropped > 0)
+				continue;
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
