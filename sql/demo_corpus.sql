@@ -1,5 +1,7 @@
 -- The deterministic demo corpus: clientele.demo_messages(n, seed, day).
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
 
 -- determinism: the same seed gives the same rows, another seed other rows
 SELECT (SELECT md5(string_agg(t::text, E'\n' ORDER BY id)) FROM clientele.demo_messages(2000, 7) t)

@@ -1,5 +1,7 @@
 -- Databases whose encoding is not UTF-8: text is converted, not assumed.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
 SET client_min_messages = warning;
 DROP DATABASE IF EXISTS clientele_latin1;
 CREATE DATABASE clientele_latin1 TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C';

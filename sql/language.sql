@@ -1,5 +1,7 @@
 -- Language detection.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
 
 SELECT m, clientele.detect_language(m)
   FROM (VALUES ('Je ne recommande pas ce produit'),

@@ -1,5 +1,7 @@
 -- Custom lexicons: loading, overriding, phrases, refresh, errors.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
 
 SELECT clientele.lexicon_load('cosmetics', E'# skin care words\ngras\t-1.5\ncollant\t-1.8\nwaterproof\t1.5\ntient toute la journée\t2.5\n\nne tient pas\t-2.2\ngood\t-1.0\n#\n#nomakeup\t1.0');
 SELECT name, description FROM clientele.lexicon ORDER BY name;

@@ -1,5 +1,7 @@
 -- Sentiment rules, one example per rule and language, with their evidence.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
 
 CREATE FUNCTION pg_temp.explain(m text, l text DEFAULT 'auto')
 RETURNS TABLE (label text, lang text, evidence text)

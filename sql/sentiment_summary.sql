@@ -1,5 +1,7 @@
 -- The sentiment_summary aggregate: values, NULLs, errors, parallel plans.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
 
 SELECT (clientele.sentiment_summary(s)).*
   FROM (VALUES (0.5), (-0.5), (0.0), (0.9), (NULL)) AS v(s);

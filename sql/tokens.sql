@@ -1,5 +1,7 @@
 -- The tokenizer and the normal form.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
 
 -- every kind of token
 SELECT * FROM clientele.tokens($$L'Oréal c'est TROP géniaaaal!!! 😍 #Déçue @nike $TSLA $5 3,5 10:30 https://x.com/a?b=1. don't :-) xD <3 aujourd'hui rip-off contact@shop.fr$$);
