@@ -31,7 +31,7 @@ clientele_run_unprivileged() {
 		local rc=0
 		runuser -u postgres -- env PATH="$PATH" LANG="$LANG" LC_ALL="$LC_ALL" \
 			CLIENTELE_SHARED="${CLIENTELE_SHARED:-$(cd "$TOP/.." && pwd)/shared}" \
-			bash -c 'cd "$0" && shift && "$@"' "$copy" "$@" </dev/null || rc=$?
+			bash -c 'cd "$0" && "$@"' "$copy" "$@" </dev/null || rc=$?
 		rm -rf "$copy"
 		return $rc
 	else
