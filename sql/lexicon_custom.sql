@@ -42,6 +42,12 @@ SELECT term, valence FROM clientele.lexicon_entry WHERE lexicon = 'from_file' OR
 \set content `cat test/data/lexicon-malformed.tsv`
 SELECT clientele.lexicon_load('malformed', :'content');
 
+-- valence 0 neutralises a brand name that contains a sentiment word
+SELECT clientele.lexicon_load('brands', E'Belle Nature\t0');
+SELECT clientele.sentiment('Belle Nature', 'fr') > 0 AS builtin_reads_belle,
+       clientele.sentiment('Belle Nature', 'fr', 'brands') = 0 AS brand_neutralised,
+       clientele.sentiment('Belle Nature, belle couleur', 'fr', 'brands') > 0 AS other_words_still_count;
+
 -- errors
 SELECT clientele.sentiment('x', 'fr', 'nope');
 SELECT clientele.lexicon_load('bad', E'ok\t1\nmissing valence');

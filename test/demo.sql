@@ -63,6 +63,13 @@ SELECT lang, count(*) AS messages,
   FROM scored GROUP BY lang ORDER BY lang;
 
 \echo
+\echo '=== Teaching it the domain: brand names are not opinions ("Belle Nature", "Nuance Studio") ==='
+SELECT clientele.lexicon_load('brands', string_agg(DISTINCT brand || E'\t0', E'\n')) AS brand_names FROM posts WHERE brand IS NOT NULL;
+SELECT brand, round(avg(sentiment)::numeric, 3) AS mean_builtin,
+       round(avg(clientele.sentiment(body, 'auto', 'brands'))::numeric, 3) AS mean_with_brand_names
+  FROM scored WHERE brand IN ('Belle Nature', 'Nuance Studio', 'Pure Skin Lab', 'Kaito') GROUP BY brand ORDER BY brand;
+
+\echo
 \echo '=== A domain lexicon for cosmetics ==='
 SELECT clientele.lexicon_load('cosmetics', E'gras\t-1.5\ncollant\t-1.8\nwaterproof\t1.5\ntient toute la journée\t2.5\nne tient pas\t-2.2');
 SELECT m, round(clientele.sentiment(m)::numeric, 3) AS builtin, round(clientele.sentiment(m, 'auto', 'cosmetics')::numeric, 3) AS with_cosmetics

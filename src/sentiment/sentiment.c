@@ -556,7 +556,11 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 	flags = is_custom ? 0 : entry_flags(e, sc->lang);
 	if (is_custom)
 	{
-		add_item(sc, w, used, v, rules | SR_CUSTOM | (w->kind == TC_HASHTAG ? SR_HASHTAG : 0));
+		/* valence 0 neutralises: a brand name such as "Belle Nature" */
+		if (v == 0)
+			sc->neutral_words += used;
+		else
+			add_item(sc, w, used, v, rules | SR_CUSTOM | (w->kind == TC_HASHTAG ? SR_HASHTAG : 0));
 		goto advance;
 	}
 
