@@ -8,6 +8,7 @@ set -euo pipefail
 DEV=${CLIENTELE_SHARED:-../shared}/data/sentiment-dev
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION IF NOT EXISTS clientele;
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS dev;
 CREATE TABLE dev (file text, id text, rating float8, message text);
 SQL
@@ -31,7 +32,7 @@ CREATE TEMP TABLE labelled (lang text, label text, category text, message text);
 UPDATE labelled SET lang = 'en' WHERE lang IS NULL;
 \copy labelled (label, category, message) FROM 'test/data/sentiment-fr.tsv' WITH (FORMAT csv, DELIMITER E'\t', QUOTE E'\x01')
 UPDATE labelled SET lang = 'fr' WHERE lang IS NULL;
-\echo 3-class accuracy on the project's labelled messages
+\echo '3-class accuracy on the labelled messages of test/data'
 SELECT lang, count(*) AS messages,
        round(avg(((clientele.sentiment_detail(message)).label = label)::int), 3) AS accuracy
   FROM labelled GROUP BY lang ORDER BY lang;
