@@ -45,6 +45,9 @@ PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: every object depends on every project header.
+$(OBJS): $(wildcard src/*/*.h)
+
 # The install script: a header, then every module's SQL.
 $(EXTENSION)--$(EXTVERSION).sql: $(MODULE_SQL) clientele.control
 	@{ echo "-- clientele $(EXTVERSION) install script, assembled from: $(MODULE_SQL)"; \

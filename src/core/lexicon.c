@@ -32,18 +32,17 @@
 #include "lexicon.h"
 #include "sentiment/lexicon_data.h"
 
-#define LEX_INLINE_KEY 30
+#define LEX_INLINE_KEY 16
 
 /*
  * A probe reads the compact array of hashes (4 bytes a slot, small enough
- * to stay in cache) and touches the slot itself, one cache line holding
+ * to stay in cache) and touches the slot itself, half a cache line holding
  * the key and its entry, only when the hash matches.
  */
 typedef struct LexSlot
 {
 	uint16		len;
-	char		key[LEX_INLINE_KEY];	/* the key if len <= LEX_INLINE_KEY */
-	const char *longkey;		/* the key if longer */
+	char		key[LEX_INLINE_KEY];	/* the key, or a pointer to it if longer */
 	LexEntry	entry;
 } LexSlot;
 
@@ -54,13 +53,23 @@ static uint32 lex_nkeys;
 static MemoryContext lex_cxt = NULL;
 static int	lex_counts[TC_NUM_LANGS];
 
+/* The bytes of a slot's key. */
+static inline const char *
+lex_slot_key(const LexSlot *slot)
+{
+	const char *p;
+
+	if (slot->len <= LEX_INLINE_KEY)
+		return slot->key;
+	memcpy(&p, slot->key, sizeof(p));
+	return p;
+}
+
 /* Does a slot hold this key? */
 static inline bool
 lex_slot_matches(const LexSlot *slot, const char *key, int len)
 {
-	if (slot->len != len)
-		return false;
-	return memcmp(len <= LEX_INLINE_KEY ? slot->key : slot->longkey, key, len) == 0;
+	return slot->len == len && memcmp(lex_slot_key(slot), key, len) == 0;
 }
 
 /* Hash a key (64-bit multiply-xorshift over 8-byte words). */
@@ -112,7 +121,6 @@ lex_entry_for(const char *key, int len)
 	uint32		h = lex_hash(key, len);
 	uint32		i = h & lex_mask;
 	LexSlot    *slot;
-	int			l;
 
 	if (len == 0 || len > PG_UINT16_MAX)
 		return NULL;
@@ -132,9 +140,11 @@ lex_entry_for(const char *key, int len)
 	if (len <= LEX_INLINE_KEY)
 		memcpy(slot->key, key, len);
 	else
-		slot->longkey = pnstrdup(key, len);
-	for (l = 0; l < TC_NUM_LANGS; l++)
-		slot->entry.valence[l] = NAN;
+	{
+		char	   *p = pnstrdup(key, len);
+
+		memcpy(slot->key, &p, sizeof(p));
+	}
 	return &slot->entry;
 }
 
@@ -209,7 +219,7 @@ load_valences(const LexValenceSource *src, int n, int langmask, bool emoji,
 		{
 			if (!(langmask & (1 << l)) || (e->flags[l] & LEX_F_VALENCE))
 				continue;
-			e->valence[l] = src[i].valence;
+			e->valence[l] = (int16) rint(src[i].valence * LEX_SCALE);
 			e->flags[l] |= LEX_F_VALENCE | (emoji ? LEX_F_EMOJI : 0);
 			lex_counts[l]++;
 		}
@@ -234,7 +244,7 @@ load_rules(const LexRuleSource *src, int n, TcLang lang, StringInfo key, StringI
 			continue;
 		e->flags[lang] |= kind_flag[src[i].kind];
 		if (src[i].kind == LEX_RULE_BOOSTER)
-			e->booster[lang] = src[i].value;
+			e->booster[lang] = (int16) rint(src[i].value * LEX_SCALE);
 	}
 }
 
@@ -294,16 +304,12 @@ lex_ensure_loaded(void)
 	MemoryContextSwitchTo(old);
 }
 
-/* Look a normal form up in the built-in lexicon; NULL if absent. */
+/* Look a normal form up with its hash; NULL if absent. */
 const LexEntry *
-lex_lookup(const char *key, int len)
+lex_lookup_hashed(const char *key, int len, uint32 h)
 {
-	uint32		h,
-				i;
+	uint32		i;
 
-	if (unlikely(lex_hashes == NULL))
-		lex_ensure_loaded();
-	h = lex_hash(key, len);
 	for (i = h & lex_mask;; i = (i + 1) & lex_mask)
 	{
 		uint32		hi = lex_hashes[i];
@@ -313,6 +319,29 @@ lex_lookup(const char *key, int len)
 		if (hi == h && lex_slot_matches(&lex_slots[i], key, len))
 			return &lex_slots[i].entry;
 	}
+}
+
+/* Hash a key and prefetch the memory its look-up will read. */
+uint32
+lex_hash_prefetch(const char *key, int len)
+{
+	uint32		h;
+
+	if (unlikely(lex_hashes == NULL))
+		lex_ensure_loaded();
+	h = lex_hash(key, len);
+	__builtin_prefetch(&lex_hashes[h & lex_mask]);
+	__builtin_prefetch(&lex_slots[h & lex_mask]);
+	return h;
+}
+
+/* Look a normal form up in the built-in lexicon; NULL if absent. */
+const LexEntry *
+lex_lookup(const char *key, int len)
+{
+	if (unlikely(lex_hashes == NULL))
+		lex_ensure_loaded();
+	return lex_lookup_hashed(key, len, lex_hash(key, len));
 }
 
 /* Number of keys in the built-in map (for tests). */

@@ -18,19 +18,46 @@
 #define LEX_F_EMOJI			0x0100	/* emoji or emoticon (every language) */
 #define LEX_F_PREFIX		0x0200	/* a longer phrase starts with these tokens */
 
+/*
+ * Valences and booster values are kept in thousandths, so that an entry
+ * takes 14 bytes and a table slot half a cache line.
+ */
+#define LEX_SCALE 1000.0f
+
 typedef struct LexEntry
 {
-	float		valence[TC_NUM_LANGS];
-	float		booster[TC_NUM_LANGS];
+	int16		valence[TC_NUM_LANGS];	/* thousandths; meaningful with LEX_F_VALENCE */
+	int16		booster[TC_NUM_LANGS];	/* thousandths */
 	uint16		flags[TC_NUM_LANGS];
 	uint8		phrase_len[TC_NUM_LANGS];	/* longest phrase starting here */
 } LexEntry;
+
+/* Valence of an entry in a language, on the -4..+4 scale. */
+static inline float
+lex_valence(const LexEntry *e, int lang)
+{
+	return e->valence[lang] / LEX_SCALE;
+}
+
+/* Booster value of an entry in a language. */
+static inline float
+lex_booster(const LexEntry *e, int lang)
+{
+	return e->booster[lang] / LEX_SCALE;
+}
 
 /* Longest phrase of any lexicon, in tokens. */
 #define LEX_MAX_PHRASE 8
 
 /* Look a normal form (accent-folded) up in the built-in lexicon; NULL if absent. */
 extern const LexEntry *lex_lookup(const char *key, int len);
+
+/*
+ * Two-step look-up for batches: hash a key and prefetch its probe, then
+ * look it up with that hash once the memory has had time to arrive.
+ */
+extern uint32 lex_hash_prefetch(const char *key, int len);
+extern const LexEntry *lex_lookup_hashed(const char *key, int len, uint32 h);
 
 /* Load the built-in lexicon (once per backend). */
 extern void lex_ensure_loaded(void);

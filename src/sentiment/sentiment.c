@@ -142,15 +142,15 @@ entry_valence(const LexEntry *e, TcLang lang, float *v)
 	{
 		if (!(e->flags[lang] & LEX_F_VALENCE))
 			return false;
-		*v = e->valence[lang];
+		*v = lex_valence(e, lang);
 		return true;
 	}
 	if ((e->flags[0] & LEX_F_VALENCE) && (e->flags[1] & LEX_F_VALENCE))
-		*v = (e->valence[0] + e->valence[1]) / 2;
+		*v = (lex_valence(e, 0) + lex_valence(e, 1)) / 2;
 	else if (e->flags[0] & LEX_F_VALENCE)
-		*v = e->valence[0];
+		*v = lex_valence(e, 0);
 	else if (e->flags[1] & LEX_F_VALENCE)
-		*v = e->valence[1];
+		*v = lex_valence(e, 1);
 	else
 		return false;
 	return true;
@@ -170,8 +170,8 @@ static inline float
 entry_booster(const LexEntry *e, TcLang lang)
 {
 	if (lang != TC_LANG_NONE)
-		return e->booster[lang];
-	return e->booster[0] != 0 ? e->booster[0] : e->booster[1];
+		return lex_booster(e, lang);
+	return e->booster[0] != 0 ? lex_booster(e, 0) : lex_booster(e, 1);
 }
 
 /* Longest phrase starting with this entry in lang. */
@@ -630,12 +630,19 @@ advance:
 	return used;
 }
 
-/* Read up to max tokens into w; returns the count, sets *ended at the end. */
+/*
+ * Read up to max tokens into w; returns the count, sets *ended at the end.
+ * Tokens are read first, hashing each look-up key and prefetching its probe;
+ * the look-ups follow, so that their memory reads overlap.
+ */
 static int
 fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 {
 	TcToken		tok;
 	int			n = 0;
+	int			i;
+	uint32		hashes[WINDOW];
+	bool		lookup[WINDOW];
 
 	while (n < max)
 	{
@@ -652,6 +659,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		t->start = tok.start;
 		t->len = tok.len;
 		t->entry = NULL;
+		lookup[n] = false;
 		if (tok.normlen >= NORM_MAX)
 		{
 			t->normlen = -1;
@@ -660,21 +668,37 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		}
 		memcpy(t->norm, tok.norm, tok.normlen);
 		t->normlen = tok.normlen;
-		if (tok.kind != TC_PUNCT || tok.normlen <= 4)
-			t->entry = lex_lookup(tok.norm, tok.normlen);
-		if (t->entry == NULL && tok.squeezed != NULL)
+		if (tok.squeezed != NULL)
 		{
-			/* elongated: the squeezed form is the one to look up */
-			t->entry = lex_lookup(tok.squeezed, tok.squeezedlen);
-			if (t->entry != NULL && tok.squeezedlen < NORM_MAX)
+			/* elongated: the form as written, else the squeezed one */
+			t->entry = lex_lookup(tok.norm, tok.normlen);
+			if (t->entry == NULL)
 			{
-				memcpy(t->norm, tok.squeezed, tok.squeezedlen);
-				t->normlen = tok.squeezedlen;
+				t->entry = lex_lookup(tok.squeezed, tok.squeezedlen);
+				if (t->entry != NULL && tok.squeezedlen < NORM_MAX)
+				{
+					memcpy(t->norm, tok.squeezed, tok.squeezedlen);
+					t->normlen = tok.squeezedlen;
+				}
 			}
 		}
-		if (t->entry == NULL && tok.kind == TC_HASHTAG && tok.normlen > 1)
-			t->entry = lex_lookup(tok.norm + 1, tok.normlen - 1);
+		/* URLs, e-mails, mentions and cashtags are never lexicon keys */
+		else if (tok.kind != TC_URL && tok.kind != TC_EMAIL && tok.kind != TC_MENTION &&
+				 tok.kind != TC_CASHTAG)
+		{
+			hashes[n] = lex_hash_prefetch(t->norm, t->normlen);
+			lookup[n] = true;
+		}
 		n++;
+	}
+	for (i = 0; i < n; i++)
+	{
+		WinTok	   *t = &w[i];
+
+		if (lookup[i])
+			t->entry = lex_lookup_hashed(t->norm, t->normlen, hashes[i]);
+		if (t->entry == NULL && t->kind == TC_HASHTAG && t->normlen > 1)
+			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
 	}
 	return n;
 }
