@@ -28,7 +28,7 @@ is_regional(int32 cp)
 }
 
 /* Can cp start an emoji sequence? */
-bool
+static bool
 tc_is_emoji_start(int32 cp)
 {
 	if (cp < 0xA9)
@@ -153,7 +153,7 @@ static bool emoticons_ready = false;
 static int16 bucket_start[129];
 
 /* Add an emoticon (ASCII, printable, no space) to the list, once. */
-void
+static void
 tc_register_emoticon(const char *e)
 {
 	int			len = strlen(e);

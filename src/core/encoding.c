@@ -76,25 +76,6 @@ tc_utf8_to_cstring(const char *s, int len)
 	return pnstrdup(s, len);
 }
 
-/* Return UTF-8 bytes from a NUL-terminated server-encoding C string. */
-char *
-tc_cstring_to_utf8(const char *s, int *len)
-{
-	int			n = strlen(s);
-
-	if (needs_conversion() && n > 0)
-	{
-		char	   *c = (char *) pg_do_encoding_conversion((unsigned char *) s, n,
-														   GetDatabaseEncoding(),
-														   PG_UTF8);
-
-		n = strlen(c);
-		s = c;
-	}
-	*len = n;
-	return (char *) s;
-}
-
 /* Append one code point to a StringInfo as UTF-8. */
 void
 tc_append_utf8(StringInfo buf, int32 cp)

@@ -94,31 +94,3 @@ tc_judy_hs_get(TcJudy *j, const void *key, Size len)
 	Assert(j->kind == TC_JUDY_HS);
 	return (void **) JudyHSGet(j->root, (void *) key, len);
 }
-
-/* Insert an integer key; return the slot for its value. */
-void **
-tc_judy_l_insert(TcJudy *j, uint64 key)
-{
-	JError_t	err;
-	PPvoid_t	slot;
-
-	Assert(j->kind == TC_JUDY_L);
-	slot = JudyLIns(&j->root, (Word_t) key, &err);
-	if (slot == PPJERR)
-		judy_error("JudyLIns", &err);
-	return (void **) slot;
-}
-
-/* Look an integer key up; NULL when absent. */
-void **
-tc_judy_l_get(TcJudy *j, uint64 key)
-{
-	JError_t	err;
-	PPvoid_t	slot;
-
-	Assert(j->kind == TC_JUDY_L);
-	slot = JudyLGet(j->root, (Word_t) key, &err);
-	if (slot == PPJERR)
-		judy_error("JudyLGet", &err);
-	return (void **) slot;
-}

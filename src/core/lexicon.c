@@ -51,7 +51,6 @@ static LexSlot *lex_slots;
 static uint32 lex_mask;
 static uint32 lex_nkeys;
 static MemoryContext lex_cxt = NULL;
-static int	lex_counts[TC_NUM_LANGS];
 
 /* The bytes of a slot's key. */
 static inline const char *
@@ -221,7 +220,6 @@ load_valences(const LexValenceSource *src, int n, int langmask, bool emoji,
 				continue;
 			e->valence[l] = (int16) rint(src[i].valence * LEX_SCALE);
 			e->flags[l] |= LEX_F_VALENCE | (emoji ? LEX_F_EMOJI : 0);
-			lex_counts[l]++;
 		}
 	}
 }
@@ -283,7 +281,6 @@ lex_ensure_loaded(void)
 										  palloc0(capacity * sizeof(LexSlot) + PG_CACHE_LINE_SIZE));
 		initStringInfo(&key);
 		initStringInfo(&first);
-		memset(lex_counts, 0, sizeof(lex_counts));
 		load_valences(clientele_en, clientele_en_count, 1 << TC_LANG_EN, false, &key, &first);
 		load_valences(clientele_fr, clientele_fr_count, 1 << TC_LANG_FR, false, &key, &first);
 		load_valences(clientele_emoji, clientele_emoji_count,
@@ -342,20 +339,4 @@ lex_lookup(const char *key, int len)
 	if (unlikely(lex_hashes == NULL))
 		lex_ensure_loaded();
 	return lex_lookup_hashed(key, len, lex_hash(key, len));
-}
-
-/* Number of keys in the built-in map (for tests). */
-int
-lex_key_count(void)
-{
-	lex_ensure_loaded();
-	return lex_nkeys;
-}
-
-/* Number of distinct keys with a valence for lang. */
-int
-lex_valence_count(TcLang lang)
-{
-	lex_ensure_loaded();
-	return lex_counts[lang];
 }

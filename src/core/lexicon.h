@@ -62,9 +62,6 @@ extern const LexEntry *lex_lookup_hashed(const char *key, int len, uint32 h);
 /* Load the built-in lexicon (once per backend). */
 extern void lex_ensure_loaded(void);
 
-/* Number of distinct keys with a valence for lang (for docs and tests). */
-extern int	lex_valence_count(TcLang lang);
-extern int	lex_key_count(void);
 
 /* Language evidence accumulated over tokens (langdetect.c). */
 typedef struct LangEvidence

@@ -498,22 +498,3 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 		flags |= TC_F_ELONGATED;
 	return flags;
 }
-
-/* Normalise a whole string: the normal forms of its tokens joined by spaces. */
-void
-tc_normalize_phrase(const char *s, int len, bool fold_accents, StringInfo out)
-{
-	TcTokenizer tz;
-	TcToken		tok;
-	bool		first = true;
-
-	tc_tokenizer_init(&tz, s, len, fold_accents);
-	while (tc_next_token(&tz, &tok))
-	{
-		if (!first)
-			appendStringInfoChar(out, ' ');
-		appendBinaryStringInfo(out, tok.norm, tok.normlen);
-		first = false;
-	}
-	tc_tokenizer_free(&tz);
-}

@@ -31,8 +31,6 @@ extern text *tc_utf8_to_text_lossy(const char *s, int len, int *dropped);
 /* Return a NUL-terminated server-encoding C string from UTF-8 bytes. */
 extern char *tc_utf8_to_cstring(const char *s, int len);
 
-/* Return UTF-8 bytes from a NUL-terminated server-encoding C string. */
-extern char *tc_cstring_to_utf8(const char *s, int *len);
 
 /* Decode one UTF-8 code point; invalid bytes decode as U+FFFD of length 1. */
 static inline int32
@@ -108,8 +106,6 @@ typedef struct TcJudy
 extern TcJudy *tc_judy_create(MemoryContext cxt, TcJudyKind kind);
 extern void **tc_judy_hs_insert(TcJudy *j, const void *key, Size len);
 extern void **tc_judy_hs_get(TcJudy *j, const void *key, Size len);
-extern void **tc_judy_l_insert(TcJudy *j, uint64 key);
-extern void **tc_judy_l_get(TcJudy *j, uint64 key);
 extern void tc_judy_free(TcJudy *j);
 
 /* ---------------------------------------------------------------------
@@ -161,7 +157,6 @@ typedef struct TcTokenizer
 	int			pos;
 	int			ntokens;
 	bool		fold_accents;
-	int			pending_end;	/* >0: rest of a word split after an elision */
 	StringInfoData norm;
 	StringInfoData squeezed;
 	StringInfoData scratch;
@@ -172,13 +167,6 @@ extern TcTokenizer *tc_tokenizer_shared(const char *s, int len, bool fold_accent
 extern bool tc_next_token(TcTokenizer *tz, TcToken *tok);
 extern void tc_tokenizer_free(TcTokenizer *tz);
 extern const char *tc_kind_name(TcTokenKind kind);
-
-/* True if tokens of this kind carry words (and so sentiment or query terms). */
-static inline bool
-tc_kind_is_wordlike(TcTokenKind k)
-{
-	return k == TC_WORD || k == TC_HASHTAG || k == TC_ELISION;
-}
 
 /*
  * Normalise a word: NFKC, case folding, apostrophe variants unified, optional
@@ -193,14 +181,9 @@ extern bool tc_is_word_char(int32 cp);
 /* Is a code point white space (or a control character)? */
 extern bool tc_is_space(int32 cp);
 
-/* Normalise a whole string: the normal forms of its tokens joined by spaces. */
-extern void tc_normalize_phrase(const char *s, int len, bool fold_accents, StringInfo out);
-
 /* Emoji helpers (emoji.c) */
-extern bool tc_is_emoji_start(int32 cp);
 extern int	tc_scan_emoji(const unsigned char *s, int avail, StringInfo norm);
 extern int	tc_match_emoticon(const unsigned char *s, int avail, bool at_boundary);
-extern void tc_register_emoticon(const char *e);
 
 /* Is cp an apostrophe variant (' ’ ‘ ʼ ´ `)? */
 static inline bool

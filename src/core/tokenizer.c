@@ -107,7 +107,6 @@ tc_tokenizer_init(TcTokenizer *tz, const char *s, int len, bool fold_accents)
 	tz->pos = 0;
 	tz->ntokens = 0;
 	tz->fold_accents = fold_accents;
-	tz->pending_end = 0;
 	initStringInfo(&tz->norm);
 	initStringInfo(&tz->squeezed);
 	initStringInfo(&tz->scratch);
@@ -148,7 +147,6 @@ tc_tokenizer_shared(const char *s, int len, bool fold_accents)
 	tz.pos = 0;
 	tz.ntokens = 0;
 	tz.fold_accents = fold_accents;
-	tz.pending_end = 0;
 	resetStringInfo(&tz.norm);
 	resetStringInfo(&tz.squeezed);
 	return &tz;
