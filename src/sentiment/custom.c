@@ -171,7 +171,12 @@ custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
 
 	if (memo != NULL && VARSIZE_ANY_EXHDR(memo->name) == VARSIZE_ANY_EXHDR(name) &&
 		memcmp(VARDATA_ANY(memo->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
-		return memo->lex;
+	{
+		/* still cached? (a statement that changes the lexicon recompiles it) */
+		for (i = 0; i < ncached; i++)
+			if (cache[i] == memo->lex)
+				return memo->lex;
+	}
 
 	cname = text_to_cstring(name);
 	if (SPI_connect() != SPI_OK_CONNECT)
