@@ -316,7 +316,7 @@ negate_since_ne(Scorer *sc)
 	sc->ne_open = false;
 }
 
-/* Add an item for the tokens w[0..ntok) with the given valence. */
+/* Add an item for the tokens w[0..ntok) with the given valence (0: neutral words). */
 static void
 add_item(Scorer *sc, const WinTok *w, int ntok, float valence, int rules)
 {
@@ -324,6 +324,15 @@ add_item(Scorer *sc, const WinTok *w, int ntok, float valence, int rules)
 	float		v = valence;
 	const WinTok *last = &w[ntok - 1];
 
+	/*
+	 * Valence 0 neutralises: a custom brand name ("Belle Nature") or a
+	 * built-in neutral phrase ("tentez de gagner") counts as neutral words.
+	 */
+	if (valence == 0)
+	{
+		sc->neutral_words += ntok;
+		return;
+	}
 	if (sc->npending >= PENDING_MAX)
 		commit_pending(sc, PENDING_MAX / 2);
 	it = &sc->pending[sc->npending++];
@@ -556,11 +565,7 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 	flags = is_custom ? 0 : entry_flags(e, sc->lang);
 	if (is_custom)
 	{
-		/* valence 0 neutralises: a brand name such as "Belle Nature" */
-		if (v == 0)
-			sc->neutral_words += used;
-		else
-			add_item(sc, w, used, v, rules | SR_CUSTOM | (w->kind == TC_HASHTAG ? SR_HASHTAG : 0));
+		add_item(sc, w, used, v, rules | SR_CUSTOM | (w->kind == TC_HASHTAG ? SR_HASHTAG : 0));
 		goto advance;
 	}
 
@@ -609,9 +614,7 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 			return used;
 		}
 	}
-	if (entry_valence(e, sc->lang, &v) && v == 0)
-		sc->neutral_words += used;	/* a neutral phrase ("tentez de gagner") */
-	else if (entry_valence(e, sc->lang, &v))
+	if (entry_valence(e, sc->lang, &v))
 	{
 		if (flags & LEX_F_EMOJI)
 			rules |= SR_EMOJI;
