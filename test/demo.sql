@@ -16,6 +16,13 @@ SELECT id, lang, channel, left(body, 100) AS sample FROM posts WHERE id IN (1, 2
 \echo
 \echo '=== How a message is read: tokens and normal forms ==='
 SELECT * FROM clientele.tokens('L''Oréal c''est TROP géniaaaal!!! 😍👍🏽 #Déçue @marque :-)');
+SELECT clientele.normal_form('L''Oréal c''est TROP géniaaaal!!! 😍👍🏽 #Déçue @marque :-)') AS normal_form;
+
+\echo
+\echo '=== The built-in lexicons (written by the project) ==='
+SELECT l AS lexicon, kind, count(*) AS entries
+  FROM unnest(ARRAY['en', 'fr', 'emoji']) AS l, clientele.builtin_lexicon(l)
+ GROUP BY 1, 2 ORDER BY 1, 3 DESC;
 
 \echo
 \echo '=== Sentiment of every message (one core), then by sector, brand and language ==='

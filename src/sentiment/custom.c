@@ -18,6 +18,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -120,6 +121,7 @@ custom_compile(const char *name, int64 version)
 			char	   *s = tc_text_to_utf8(term, &len);
 			CustomEntry *ce;
 
+			CHECK_FOR_INTERRUPTS();
 			resetStringInfo(&key);
 			tc_tokenizer_init(&tz, s, len, true);
 			while (tc_next_token(&tz, &tok))
