@@ -8,10 +8,18 @@
 EXTENSION   = clientele
 EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" clientele.control)
 
-# SQL of each module, in the order the install script needs it.
-MODULE_SQL  = src/core/core.sql \
-              src/sentiment/sentiment.sql \
-              src/demo/demo.sql
+# Capabilities (folders of src/), in the order the install script needs them.
+# Every src/CAPABILITY/*.sql file is part of the install script, the files of
+# one capability in name order.
+CAPABILITIES = core sentiment demo funnel index segment offer attribution
+MODULE_SQL  = $(foreach m,$(CAPABILITIES),$(sort $(wildcard src/$(m)/*.sql)))
+
+# Released SQL files are never edited: a change to a released object goes in
+# a new file (CREATE OR REPLACE ...).  The upgrade script from the previous
+# release is then assembled from the files that release did not have.
+PREV_VERSION  = 0.1.0
+RELEASED_SQL  = src/core/core.sql src/sentiment/sentiment.sql src/demo/demo.sql
+UPGRADE_SQL   = $(filter-out $(RELEASED_SQL),$(MODULE_SQL))
 
 LEXICON_DATA = src/sentiment/lexicon/en.tsv src/sentiment/lexicon/fr.tsv \
                src/sentiment/lexicon/emoji.tsv \
@@ -22,9 +30,9 @@ MODULE_big  = clientele
 SRCS        = $(sort $(filter-out $(LEXICON_C),$(wildcard src/*/*.c))) $(LEXICON_C)
 OBJS        = $(SRCS:.c=.o)
 
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-# Upgrade scripts, one per release (written by hand, never edited once released).
-DATA        = $(wildcard src/upgrade/$(EXTENSION)--*--*.sql)
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREV_VERSION)--$(EXTVERSION).sql
+# Released install and upgrade scripts, kept verbatim (never edited).
+DATA        = $(wildcard src/upgrade/$(EXTENSION)--*.sql)
 DOCS        = README.md
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -48,11 +56,20 @@ include $(PGXS)
 # PGXS tracks no header dependencies: every object depends on every project header.
 $(OBJS): $(wildcard src/*/*.h)
 
-# The install script: a header, then every module's SQL.
+# A script: a header, then the given SQL files.
+define assemble_script
+	@{ echo "-- clientele $(1), assembled from: $(2)"; \
+	   printf '%s\n' '\echo Use "$(3)" to load this file. \quit'; \
+	   for f in $(2); do echo; echo "-- ==== $$f ===="; cat $$f; done; } > $@
+endef
+
+# The install script: every module's SQL.
 $(EXTENSION)--$(EXTVERSION).sql: $(MODULE_SQL) clientele.control
-	@{ echo "-- clientele $(EXTVERSION) install script, assembled from: $(MODULE_SQL)"; \
-	   printf '%s\n' '\echo Use "CREATE EXTENSION clientele" to load this file. \quit'; \
-	   for f in $(MODULE_SQL); do echo; echo "-- ==== $$f ===="; cat $$f; done; } > $@
+	$(call assemble_script,$(EXTVERSION) install script,$(MODULE_SQL),CREATE EXTENSION clientele)
+
+# The upgrade script from the previous release: the SQL files added since.
+$(EXTENSION)--$(PREV_VERSION)--$(EXTVERSION).sql: $(UPGRADE_SQL) clientele.control
+	$(call assemble_script,$(PREV_VERSION) to $(EXTVERSION) upgrade script,$(UPGRADE_SQL),ALTER EXTENSION clientele UPDATE)
 
 # Built-in lexicons are data files compiled into the library.
 $(LEXICON_C): $(LEXICON_DATA) src/sentiment/lexicon2c.pl

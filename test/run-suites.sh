@@ -2,13 +2,33 @@
 # Run the suites against the installed extension; called by run-tests.sh as
 # an unprivileged user from the top of a tree.  Prints one line per test and
 # a closing "N passed, N failed" line; exits non-zero if anything failed.
+#
+# With arguments, runs only the named tests: a pg_regress name (sql/NAME.sql),
+# an isolation spec name (test/isolation/specs/NAME.spec) or a TAP file
+# (test/t/NAME.pl).
 set -uo pipefail
-export PATH="/usr/lib/postgresql/15/bin:$PATH"
+BINDIR=${CLIENTELE_BINDIR:-/usr/lib/postgresql/15/bin}
+export PATH="$BINDIR:/usr/lib/postgresql/15/bin:$PATH"
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 PGXS_DIR=$(dirname "$($PG_CONFIG --pgxs)")/..
 passed=0
 failed=0
 log=$(mktemp)
+
+regress=() isolation=() tap=()
+if [ $# -eq 0 ]; then
+	for f in sql/*.sql; do regress+=("$(basename "$f" .sql)"); done
+	for f in test/isolation/specs/*.spec; do [ -f "$f" ] && isolation+=("$(basename "$f" .spec)"); done
+	for f in test/t/*.pl; do [ -f "$f" ] && tap+=("$f"); done
+else
+	for a in "$@"; do
+		n=$(basename "$a"); n=${n%.sql}; n=${n%.spec}; n=${n%.pl}
+		if [ -f "test/t/$n.pl" ]; then tap+=("test/t/$n.pl")
+		elif [ -f "test/isolation/specs/$n.spec" ]; then isolation+=("$n")
+		elif [ -f "sql/$n.sql" ]; then regress+=("$n")
+		else echo "no such test: $a" >&2; failed=$((failed + 1)); fi
+	done
+fi
 
 count() {	# count "... ok" / "... FAILED" lines of pg_regress-style output
 	local p f
@@ -18,27 +38,28 @@ count() {	# count "... ok" / "... FAILED" lines of pg_regress-style output
 	failed=$((failed + f))
 }
 
-echo "== pg_regress and isolation suites (throwaway cluster) =="
-rm -rf results output_iso regression.diffs regression.out
-pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' \
-	-o 'max_worker_processes=16' -o 'max_parallel_workers=8' \
-	make -s installcheck PG_CONFIG=$PG_CONFIG >"$log" 2>&1
-rc=$?
-cat "$log"
-count "$log"
-if [ $rc -ne 0 ]; then
-	[ -f regression.diffs ] && head -c 20000 regression.diffs
-	[ -f output_iso/regression.diffs ] && head -c 20000 output_iso/regression.diffs
-	# a failure before any test ran still counts
-	[ "$(grep -cE 'FAILED|not ok' "$log")" -eq 0 ] && failed=$((failed + 1))
+if [ ${#regress[@]} -gt 0 ] || [ ${#isolation[@]} -gt 0 ]; then
+	echo "== pg_regress and isolation suites (throwaway cluster) =="
+	rm -rf results output_iso regression.diffs regression.out
+	bash test/with-cluster.sh make -s installcheck PG_CONFIG=$PG_CONFIG \
+		REGRESS="${regress[*]}" ISOLATION="${isolation[*]}" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count "$log"
+	if [ $rc -ne 0 ]; then
+		[ -f regression.diffs ] && head -c 20000 regression.diffs
+		[ -f output_iso/regression.diffs ] && head -c 20000 output_iso/regression.diffs
+		# a failure before any test ran still counts
+		[ "$(grep -cE 'FAILED|not ok' "$log")" -eq 0 ] && failed=$((failed + 1))
+	fi
 fi
 
-echo "== TAP suites =="
-if ls test/t/*.pl >/dev/null 2>&1; then
+if [ ${#tap[@]} -gt 0 ]; then
+	echo "== TAP suites =="
 	rm -rf tmp_check
 	mkdir -p tmp_check
 	TESTDIR="$PWD" PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" \
-		prove -I "$PGXS_DIR/test/perl" -I test/perl test/t/*.pl >"$log" 2>&1
+		prove -I "$PGXS_DIR/test/perl" -I test/perl "${tap[@]}" >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	p=$(grep -cE '^test/t/.*\.\. ok' "$log" || true)
