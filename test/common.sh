@@ -53,9 +53,15 @@ clientele_run_unprivileged() {
 		cp -a "$TOP/." "$copy/"
 		chown -R postgres:postgres "$copy"
 		chmod 755 "$copy"
+		if [ -n "${CLIENTELE_KEEP_RESULTS:-}" ]; then
+			rm -rf "$CLIENTELE_KEEP_RESULTS"
+			mkdir -p "$CLIENTELE_KEEP_RESULTS"
+			chown postgres:postgres "$CLIENTELE_KEEP_RESULTS"
+		fi
 		local rc=0
 		runuser -u postgres -- env PATH="$PATH" LANG="$LANG" LC_ALL="$LC_ALL" \
 			CLIENTELE_BINDIR="${CLIENTELE_BINDIR:-$PG_BINDIR}" CLIENTELE_PG_OPTS="${CLIENTELE_PG_OPTS:-}" \
+			CLIENTELE_KEEP_RESULTS="${CLIENTELE_KEEP_RESULTS:-}" \
 			CLIENTELE_SHARED="${CLIENTELE_SHARED:-$(cd "$TOP/.." && pwd)/shared}" \
 			bash -c 'cd "$0" && "$@"' "$copy" "$@" </dev/null || rc=$?
 		rm -rf "$copy"

@@ -6,6 +6,9 @@
 # With arguments, runs only the named tests: a pg_regress name (sql/NAME.sql),
 # an isolation spec name (test/isolation/specs/NAME.spec) or a TAP file
 # (test/t/NAME.pl).
+#
+# CLIENTELE_KEEP_RESULTS=/some/dir keeps the outputs (results/, output_iso/,
+# regression.diffs, TAP logs) there for reading after the run.
 set -uo pipefail
 BINDIR=${CLIENTELE_BINDIR:-/usr/lib/postgresql/15/bin}
 export PATH="$BINDIR:/usr/lib/postgresql/15/bin:$PATH"
@@ -73,6 +76,12 @@ if [ ${#tap[@]} -gt 0 ]; then
 fi
 
 rm -f "$log"
+if [ -n "${CLIENTELE_KEEP_RESULTS:-}" ]; then
+	mkdir -p "$CLIENTELE_KEEP_RESULTS"
+	for d in results output_iso regression.diffs tmp_check/log; do
+		[ -e "$d" ] && cp -r "$d" "$CLIENTELE_KEEP_RESULTS/"
+	done
+fi
 echo
 echo "clientele: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
