@@ -9,6 +9,10 @@ bindir=${CLIENTELE_BINDIR:-/usr/lib/postgresql/15/bin}
 dir=$(mktemp -d /tmp/clientele-cluster.XXXXXX)
 cleanup() {
 	"$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+	# CLIENTELE_KEEP_RESULTS (see run-suites.sh) keeps the server log too
+	if [ -n "${CLIENTELE_KEEP_RESULTS:-}" ] && [ -d "$CLIENTELE_KEEP_RESULTS" ]; then
+		cp "$dir/server.log" "$CLIENTELE_KEEP_RESULTS/server-$(basename "$dir").log" 2>/dev/null || true
+	fi
 	rm -rf "$dir"
 }
 trap cleanup EXIT
