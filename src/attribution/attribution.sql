@@ -167,18 +167,30 @@ COMMENT ON AGGREGATE clientele.attribution_models(text[], timestamptz[], timesta
 'Every model at once (first touch, last touch, last non-direct, linear, time decay, position based, Markov order 1, Shapley) in one pass';
 
 -- Sessionised paths from a touchpoint table and a conversion table.
-CREATE FUNCTION clientele.attribution_paths(touchpoints regclass, conversions regclass,
+CREATE FUNCTION clientele.attribution_paths(touch_table regclass, conversion_table regclass,
     lookback interval DEFAULT '30 days', session_gap interval DEFAULT '7 days')
 RETURNS TABLE(customer text, path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    missing text;
 BEGIN
     IF lookback IS NULL OR lookback <= interval '0' OR session_gap IS NULL OR session_gap <= interval '0' THEN
         RAISE EXCEPTION 'lookback and session_gap must be positive intervals'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'For example lookback => ''30 days'', session_gap => ''7 days''.';
+    END IF;
+    SELECT string_agg(need.tab::text || '.' || need.col, ', ') INTO missing
+      FROM (VALUES (touch_table, 'customer'), (touch_table, 'channel'), (touch_table, 'ts'),
+                   (conversion_table, 'customer'), (conversion_table, 'ts'), (conversion_table, 'value')) need(tab, col)
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = need.tab AND a.attname = need.col AND a.attnum > 0 AND NOT a.attisdropped);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'missing columns for attribution paths: %', missing
+            USING ERRCODE = 'undefined_column',
+                  HINT = 'Touchpoints need (customer, channel, ts) and optionally cost; conversions need (customer, ts, value). Use a view to rename columns.';
     END IF;
     RETURN QUERY EXECUTE format($q$
         WITH ev AS (
@@ -211,7 +223,7 @@ BEGIN
           FROM with_conv x
          WHERE NOT x.is_conv AND (x.conv_ts IS NULL OR x.ts >= x.conv_ts - $1)
          GROUP BY x.customer, x.seg, x.conv_ts, x.conv_value
-    $q$, touchpoints, conversions) USING lookback, session_gap;
+    $q$, touch_table, conversion_table) USING lookback, session_gap;
 END;
 $$;
 COMMENT ON FUNCTION clientele.attribution_paths(regclass, regclass, interval, interval) IS
@@ -219,7 +231,7 @@ COMMENT ON FUNCTION clientele.attribution_paths(regclass, regclass, interval, in
 
 -- Every model side by side, with cost and ROI per channel when the
 -- touchpoints carry a cost column.
-CREATE FUNCTION clientele.attribution_report(touchpoints regclass, conversions regclass,
+CREATE FUNCTION clientele.attribution_report(touch_table regclass, conversion_table regclass,
     lookback interval DEFAULT '30 days', session_gap interval DEFAULT '7 days',
     half_life interval DEFAULT '7 days')
 RETURNS TABLE(model text, channel text, conversions float8, value float8, share float8,
@@ -231,7 +243,7 @@ DECLARE
     has_cost boolean;
 BEGIN
     SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                    WHERE a.attrelid = touchpoints AND a.attname = 'cost'
+                    WHERE a.attrelid = touch_table AND a.attname = 'cost'
                       AND a.attnum > 0 AND NOT a.attisdropped) INTO has_cost;
     RETURN QUERY EXECUTE format($q$
         WITH credit AS (
@@ -245,15 +257,15 @@ BEGIN
          ORDER BY pg_catalog.array_position(ARRAY['first_touch', 'last_touch', 'last_non_direct',
                   'linear', 'time_decay', 'position_based', 'markov', 'shapley'], c.model), c.channel
     $q$, CASE WHEN has_cost
-              THEN format('SELECT t.channel::text AS channel, pg_catalog.sum(t.cost)::float8 AS cost FROM %s t GROUP BY 1', touchpoints)
+              THEN format('SELECT t.channel::text AS channel, pg_catalog.sum(t.cost)::float8 AS cost FROM %s t GROUP BY 1', touch_table)
               ELSE 'SELECT NULL::text AS channel, NULL::float8 AS cost WHERE false' END)
-    USING touchpoints, conversions, half_life, lookback, session_gap;
+    USING touch_table, conversion_table, half_life, lookback, session_gap;
 END;
 $$;
 COMMENT ON FUNCTION clientele.attribution_report(regclass, regclass, interval, interval, interval) IS
 'Every attribution model per channel (long form for BI charts), with cost and ROI = (value - cost) / cost when touchpoints have a cost column';
 
-CREATE FUNCTION clientele.attribution_compare(touchpoints regclass, conversions regclass,
+CREATE FUNCTION clientele.attribution_compare(touch_table regclass, conversion_table regclass,
     lookback interval DEFAULT '30 days', session_gap interval DEFAULT '7 days',
     half_life interval DEFAULT '7 days')
 RETURNS TABLE(channel text, cost float8, first_touch float8, last_touch float8,
@@ -271,7 +283,7 @@ AS $$
            pg_catalog.max(r.conversions) FILTER (WHERE r.model = 'position_based'),
            pg_catalog.max(r.conversions) FILTER (WHERE r.model = 'markov'),
            pg_catalog.max(r.conversions) FILTER (WHERE r.model = 'shapley')
-      FROM clientele.attribution_report(touchpoints, conversions, lookback, session_gap, half_life) r
+      FROM clientele.attribution_report(touch_table, conversion_table, lookback, session_gap, half_life) r
      GROUP BY r.channel ORDER BY r.channel
 $$;
 COMMENT ON FUNCTION clientele.attribution_compare(regclass, regclass, interval, interval, interval) IS

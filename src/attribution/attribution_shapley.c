@@ -27,12 +27,16 @@
  *
  * Approximation (n > 20, up to 64).  Shapley values are the expected
  * marginal contribution of a channel when channels join in a uniformly
- * random order.  We average over 1,024 orders drawn from a fixed-seed
- * generator (so a result is reproducible), in 512 antithetic pairs (an
- * order and its reverse), updating C(S) and N(S) incrementally: each channel
- * set keeps the count of its channels not yet in the coalition and joins
- * the sums when that count reaches zero.  The standard error of each value
- * falls as 1/sqrt(1024) of the spread of its marginal contributions.
+ * random order.  We average over about 1,024 orders: ceil(1024/n) random
+ * base orders from a fixed-seed generator (so a result is reproducible),
+ * each with its n rotations, so that every channel joins at every position
+ * equally often (rotation sampling; it removes the variance due to the
+ * position, the largest part when single channels convert on their own).
+ * C(S) and N(S) are updated incrementally: each channel set keeps the count
+ * of its channels not yet in the coalition and joins the sums when that
+ * count reaches zero.  Efficiency holds exactly (each order's marginal
+ * contributions add up to v(all)); the error of each value falls as
+ * 1/sqrt(number of base orders) of the spread of its contributions.
  */
 #include "postgres.h"
 
@@ -116,9 +120,11 @@ shapley_sampled(int m, int nsets, const uint64 *masks, const double *paths,
 	int		   *start = palloc0(sizeof(int) * (m + 1));
 	int		   *members;
 	int		   *order = palloc(sizeof(int) * m);
+	int		   *base = palloc(sizeof(int) * m);
 	int			i,
 				k,
 				j,
+				norders,
 				total = 0;
 	uint64		seed = UINT64CONST(20260315);
 
@@ -141,34 +147,29 @@ shapley_sampled(int m, int nsets, const uint64 *masks, const double *paths,
 	}
 	for (i = 0; i < m; i++)
 		phi_c[i] = phi_v[i] = 0;
-	for (j = 0; j < SHAPLEY_ORDERS; j++)
+	norders = ((SHAPLEY_ORDERS + m - 1) / m) * m;
+	for (j = 0; j < norders; j++)
 	{
 		double		N = 0,
 					C = 0,
 					V = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		if (j % 2 == 0)
+		if (j % m == 0)
 		{
 			for (i = 0; i < m; i++)
-				order[i] = i;
+				base[i] = i;
 			for (i = m - 1; i > 0; i--)	/* Fisher-Yates */
 			{
 				int			r = (int) (next_random(&seed) % (uint64) (i + 1));
-				int			tmp = order[i];
+				int			tmp = base[i];
 
-				order[i] = order[r];
-				order[r] = tmp;
+				base[i] = base[r];
+				base[r] = tmp;
 			}
 		}
-		else
-			for (i = 0; i < m / 2; i++)	/* the antithetic order: reversed */
-			{
-				int			tmp = order[i];
-
-				order[i] = order[m - 1 - i];
-				order[m - 1 - i] = tmp;
-			}
+		for (i = 0; i < m; i++)	/* the (j mod m)-th rotation of the base order */
+			order[i] = base[(i + j) % m];
 		for (k = 0; k < nsets; k++)
 			missing[k] = pg_popcount64(masks[k]);
 		for (i = 0; i < m; i++)
@@ -191,8 +192,8 @@ shapley_sampled(int m, int nsets, const uint64 *masks, const double *paths,
 	}
 	for (i = 0; i < m; i++)
 	{
-		phi_c[i] /= SHAPLEY_ORDERS;
-		phi_v[i] /= SHAPLEY_ORDERS;
+		phi_c[i] /= norders;
+		phi_v[i] /= norders;
 	}
 }
 
