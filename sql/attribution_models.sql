@@ -213,6 +213,13 @@ SELECT m.model,
     USING (model, channel)
  GROUP BY m.model ORDER BY m.model;
 
+-- The six rule-based models at once give the same credits.
+SELECT count(*) AS credits,
+       bool_and(abs(r.conversions - m.conversions) < 1e-12 AND abs(r.value - m.value) < 1e-12) AS same_as_attribution_models
+  FROM unnest((SELECT clientele.attribution_rule_models(path, touch_times, conversion_time, converted, value) FROM timed)) r
+  JOIN unnest((SELECT clientele.attribution_models(path, touch_times, conversion_time, converted, value) FROM timed)) m
+ USING (model, channel);
+
 -- Edge cases: no rows, only unconverted paths, NULL and empty paths ignored.
 SELECT clientele.attribution_linear(path, converted, value) FROM paths WHERE false;
 SELECT * FROM show((SELECT clientele.attribution_markov(path, converted, value) FROM paths WHERE NOT converted));

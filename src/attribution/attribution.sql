@@ -166,6 +166,25 @@ CREATE AGGREGATE clientele.attribution_models(path text[], touch_times timestamp
 COMMENT ON AGGREGATE clientele.attribution_models(text[], timestamptz[], timestamptz, boolean, float8, interval) IS
 'Every model at once (first touch, last touch, last non-direct, linear, time decay, position based, Markov order 1, Shapley) in one pass';
 
+CREATE FUNCTION clientele.attribution_rule_models_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'clientele_attr_rule_models_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clientele.attribution_rule_models_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8, interval) RETURNS internal
+AS 'MODULE_PATHNAME', 'clientele_attr_rule_models_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE clientele.attribution_rule_models(path text[], touch_times timestamptz[],
+    conversion_time timestamptz, converted boolean, value float8) (
+    SFUNC = clientele.attribution_rule_models_sfunc, STYPE = internal,
+    FINALFUNC = clientele.attribution_models_final, COMBINEFUNC = clientele.attribution_combine,
+    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
+    PARALLEL = SAFE);
+CREATE AGGREGATE clientele.attribution_rule_models(path text[], touch_times timestamptz[],
+    conversion_time timestamptz, converted boolean, value float8, half_life interval) (
+    SFUNC = clientele.attribution_rule_models_sfunc, STYPE = internal,
+    FINALFUNC = clientele.attribution_models_final, COMBINEFUNC = clientele.attribution_combine,
+    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE clientele.attribution_rule_models(text[], timestamptz[], timestamptz, boolean, float8, interval) IS
+'The six rule-based models at once (first touch, last touch, last non-direct, linear, time decay, position based) in one pass';
+
 -- Sessionised paths from a touchpoint table and a conversion table.
 CREATE FUNCTION clientele.attribution_paths(touch_table regclass, conversion_table regclass,
     lookback interval DEFAULT '30 days', session_gap interval DEFAULT '7 days')

@@ -39,6 +39,7 @@ PG_FUNCTION_INFO_V1(clientele_attr_custom_sfunc);
 PG_FUNCTION_INFO_V1(clientele_attr_markov_sfunc);
 PG_FUNCTION_INFO_V1(clientele_attr_shapley_sfunc);
 PG_FUNCTION_INFO_V1(clientele_attr_models_sfunc);
+PG_FUNCTION_INFO_V1(clientele_attr_rule_models_sfunc);
 PG_FUNCTION_INFO_V1(clientele_attr_combine);
 PG_FUNCTION_INFO_V1(clientele_attr_serialize);
 PG_FUNCTION_INFO_V1(clientele_attr_deserialize);
@@ -206,6 +207,13 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 
 	if (!has_arg(fcinfo, lay->path) || !has_arg(fcinfo, lay->converted))
 		PG_RETURN_POINTER(st);
+	converted = PG_GETARG_BOOL(lay->converted);
+	if (!converted && (models & ~ATTR_RULE_BITS) == 0)
+	{
+		/* rule-based models credit converted paths only */
+		st->paths += 1;
+		PG_RETURN_POINTER(st);
+	}
 	path = PG_GETARG_ARRAYTYPE_P(lay->path);
 	if (ARR_NDIM(path) > 1)
 		ereport(ERROR,
@@ -214,7 +222,6 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 	deconstruct_array(path, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n == 0)
 		PG_RETURN_POINTER(st);
-	converted = PG_GETARG_BOOL(lay->converted);
 	if (has_arg(fcinfo, lay->value))
 		value = PG_GETARG_FLOAT8(lay->value);
 	if (isnan(value) || isinf(value))
@@ -287,6 +294,7 @@ ATTR_SFUNC(clientele_attr_position_based_sfunc, ATTR_BIT(ATTR_POSITION_BASED), p
 ATTR_SFUNC(clientele_attr_custom_sfunc, ATTR_BIT(ATTR_CUSTOM), plain_args)
 ATTR_SFUNC(clientele_attr_markov_sfunc, ATTR_BIT(ATTR_MARKOV), plain_args)
 ATTR_SFUNC(clientele_attr_shapley_sfunc, ATTR_BIT(ATTR_SHAPLEY), plain_args)
+ATTR_SFUNC(clientele_attr_rule_models_sfunc, ATTR_RULE_BITS & ~ATTR_BIT(ATTR_CUSTOM), timed_args)
 ATTR_SFUNC(clientele_attr_models_sfunc,
 		   (ATTR_BIT(ATTR_NUM_MODELS) - 1) & ~ATTR_BIT(ATTR_CUSTOM), timed_args)
 
