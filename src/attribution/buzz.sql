@@ -76,7 +76,8 @@ CREATE FUNCTION clientele.buzz_timeline(messages regclass,
     brand_column name DEFAULT 'brand',
     text_column name DEFAULT 'body',
     reach_column name DEFAULT 'reach',
-    sentiment_column name DEFAULT NULL)
+    sentiment_column name DEFAULT NULL,
+    origin timestamptz DEFAULT '2000-01-03 00:00+00')
 RETURNS TABLE(bucket_start timestamptz, brand text, volume bigint, reach float8,
     share_of_voice float8, net_sentiment float8, net_sentiment_ma float8,
     volume_baseline float8, volume_z float8, anomaly text)
@@ -86,6 +87,9 @@ AS $$
 DECLARE
     missing text;
 BEGIN
+    IF origin IS NULL THEN
+        RAISE EXCEPTION 'origin must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     IF bucket IS NULL OR bucket <= interval '0' OR EXTRACT(month FROM bucket) <> 0 OR EXTRACT(year FROM bucket) <> 0 THEN
         RAISE EXCEPTION 'bucket must be a positive interval of days, hours or less'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For weeks use ''7 days''.';
@@ -106,7 +110,7 @@ BEGIN
     END IF;
     RETURN QUERY EXECUTE format($q$
         WITH m AS (
-            SELECT pg_catalog.date_bin($1, t.%1$I::timestamptz, timestamptz '2000-01-01 00:00+00') AS b,
+            SELECT pg_catalog.date_bin($1, t.%1$I::timestamptz, $3) AS b,
                    t.%2$I::text AS brand, t.%3$I::float8 AS reach, %4$s AS sentiment
               FROM %5$s t WHERE t.%1$I IS NOT NULL AND t.%2$I IS NOT NULL),
         per AS (
@@ -137,10 +141,10 @@ BEGIN
          CASE WHEN sentiment_column IS NOT NULL THEN format('t.%I::float8', sentiment_column)
               ELSE format('clientele.sentiment(t.%I::text)', text_column) END,
          messages, moving_average_buckets - 1, baseline_buckets)
-    USING bucket, threshold;
+    USING bucket, threshold, origin;
 END;
 $$;
-COMMENT ON FUNCTION clientele.buzz_timeline(regclass, interval, integer, integer, float8, name, name, name, name, name) IS
+COMMENT ON FUNCTION clientele.buzz_timeline(regclass, interval, integer, integer, float8, name, name, name, name, name, timestamptz) IS
 'Per bucket and brand: volume, reach, share of voice, net sentiment and its moving average, the volume''s trailing median, robust z-score and anomaly flag';
 
 -- Lead/lag correlation between two series over the same buckets.
