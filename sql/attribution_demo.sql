@@ -1,6 +1,10 @@
 -- The demo journeys: deterministic, consistent across their three shapes,
 -- and with a ground truth the data-driven models can find.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
+CREATE SCHEMA test_attribution_demo;
+SET search_path = test_attribution_demo, public;
 SET timezone = 'UTC';
 SELECT count(*) AS paths, round(avg(cardinality(path)), 2) AS mean_touches,
        min(cardinality(path)) AS min_touches, max(cardinality(path)) AS max_touches,
@@ -34,3 +38,7 @@ SELECT c.channel, round(c.share::numeric, 3) AS shapley_share
 -- Errors.
 SELECT * FROM clientele.demo_paths(10, 42, 13);
 SELECT * FROM clientele.demo_paths(-1);
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_attribution_demo CASCADE;

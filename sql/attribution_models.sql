@@ -6,7 +6,11 @@
 --   p4 direct(0d)                         converted, value 20   (direct only)
 --   p5 display search                     not converted
 --   p6 search(14d) direct(7d)             converted, value 40   (n = 2)
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
+CREATE SCHEMA test_attribution_models;
+SET search_path = test_attribution_models, public;
 SET timezone = 'UTC';
 CREATE TABLE paths (id int, path text[], ages float8[], converted boolean, value float8);
 INSERT INTO paths VALUES
@@ -240,3 +244,7 @@ SELECT clientele.attribution_custom('{a}', true, 1, '{a,b}', '{1}');
 SELECT clientele.attribution_custom('{a}', true, 1, '{a}', '{-1}');
 SELECT clientele.attribution_linear(ARRAY['c' || i], true, 1) FROM generate_series(1, 251) i;
 SELECT clientele.attribution_shapley(ARRAY['c' || i], true, 1) FROM generate_series(1, 65) i;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_attribution_models CASCADE;

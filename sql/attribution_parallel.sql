@@ -1,5 +1,9 @@
 -- Attribution aggregates under parallel plans equal the serial result.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
+CREATE SCHEMA test_attribution_parallel;
+SET search_path = test_attribution_parallel, public;
 SET timezone = 'UTC';
 -- 30,000 deterministic paths: 1 to 6 touches over 8 channels, a quarter converted.
 CREATE TABLE ppaths AS
@@ -52,6 +56,7 @@ SELECT cardinality(path) AS touches, count(*) AS paths,
           FROM unnest(clientele.attribution_markov(path, converted, value)) c) AS markov_shares
   FROM ppaths WHERE cardinality(path) <= 2 GROUP BY 1 ORDER BY 1;
 RESET ALL;
+SET search_path = test_attribution_parallel, public;
 
 -- Above 20 channels Shapley values are sampled (1,024 orders): the credits
 -- still sum to the conversions, and 24 symmetric channels (every path one
@@ -73,3 +78,7 @@ SELECT count(*) AS channels, round(sum(c.conversions)::numeric, 9) AS credited,
   FROM unnest((SELECT clientele.attribution_shapley(path, converted, 1) FROM wide)) c;
 SELECT (SELECT clientele.attribution_shapley(path, converted, 1) FROM wide)::text =
        (SELECT clientele.attribution_shapley(path, converted, 1) FROM wide)::text AS reproducible;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_attribution_parallel CASCADE;

@@ -1,5 +1,9 @@
 -- Sessionised paths and the side-by-side report.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
+CREATE SCHEMA test_attribution_paths;
+SET search_path = test_attribution_paths, public;
 SET timezone = 'UTC';
 CREATE TABLE touches (customer int, channel text, ts timestamptz, cost numeric);
 CREATE TABLE sales (customer int, ts timestamptz, value numeric);
@@ -60,3 +64,7 @@ SELECT * FROM clientele.attribution_paths('touches', 'sales', lookback => '-1 da
 SELECT * FROM clientele.attribution_paths('touches', 'no_such_table');
 CREATE TABLE badtouch (customer int, chan text, ts timestamptz);
 SELECT * FROM clientele.attribution_paths('badtouch', 'sales');
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_attribution_paths CASCADE;

@@ -1,6 +1,10 @@
 -- Buzz metrics: net sentiment, robust baselines and spikes, the timeline,
 -- lead/lag correlation.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
+RESET client_min_messages;
+CREATE SCHEMA test_buzz_metrics;
+SET search_path = test_buzz_metrics, public;
 SET timezone = 'UTC';
 
 -- Net sentiment: 2 positive (>= 0.05), 1 negative, 1 neutral of 4 scores
@@ -44,6 +48,7 @@ SELECT (SELECT row(median, mad, mean_deviation, n, net)::text FROM serial_res) =
        (SELECT row((b).median, (b).mad, (b).mean_deviation, (b).n, net)::text
           FROM (SELECT clientele.robust_baseline(s) b, clientele.net_sentiment(s) net FROM many) p) AS parallel_equals_serial;
 RESET ALL;
+SET search_path = test_buzz_metrics, public;
 SET timezone = 'UTC';
 
 -- The timeline: two brands over four days, day 3 silent for Alpha.
@@ -103,3 +108,7 @@ SELECT lag_days, (r).lag AS lag_found, round((r).correlation::numeric, 3) AS r,
 SELECT count(*) AS messages, count(DISTINCT brand) AS brands, min(created_at)::date AS first_day
   FROM clientele.demo_launch_messages();
 SELECT * FROM clientele.demo_launch_messages(10, 12);
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA test_buzz_metrics CASCADE;
