@@ -59,6 +59,20 @@ SELECT model, round(sum(conversions)::numeric, 9) AS conversions, round(sum(valu
 CREATE TABLE touches_nocost AS SELECT customer, channel, ts FROM touches;
 SELECT DISTINCT cost, roi FROM clientele.attribution_report('touches_nocost', 'sales');
 
+-- A non-superuser can use the functions on tables it may read.
+CREATE ROLE regress_attribution_user;
+GRANT USAGE ON SCHEMA test_attribution_paths TO regress_attribution_user;
+GRANT SELECT ON touches, sales TO regress_attribution_user;
+SET ROLE regress_attribution_user;
+SELECT count(*) AS paths FROM clientele.attribution_paths('touches', 'sales');
+SELECT count(*) AS credits, round(sum(conversions)::numeric, 6) AS conversions
+  FROM clientele.attribution_report('touches', 'sales') WHERE model = 'shapley';
+-- ... and not on others (no privilege is gained).
+\set VERBOSITY terse
+SELECT count(*) FROM clientele.attribution_paths('touches_nocost', 'sales');
+\set VERBOSITY default
+RESET ROLE;
+
 -- Errors.
 SELECT * FROM clientele.attribution_paths('touches', 'sales', lookback => '-1 day');
 SELECT * FROM clientele.attribution_paths('touches', 'no_such_table');
@@ -68,3 +82,4 @@ SELECT * FROM clientele.attribution_paths('badtouch', 'sales');
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA test_attribution_paths CASCADE;
+DROP ROLE regress_attribution_user;

@@ -185,12 +185,13 @@ CREATE AGGREGATE clientele.attribution_rule_models(path text[], touch_times time
 COMMENT ON AGGREGATE clientele.attribution_rule_models(text[], timestamptz[], timestamptz, boolean, float8, interval) IS
 'The six rule-based models at once (first touch, last touch, last non-direct, linear, time decay, position based) in one pass';
 
--- Sessionised paths from a touchpoint table and a conversion table.
+-- Sessionised paths from a touchpoint table and a conversion table (PARALLEL
+-- RESTRICTED, like the report functions: the tables named may be temporary).
 CREATE FUNCTION clientele.attribution_paths(touch_table regclass, conversion_table regclass,
     lookback interval DEFAULT '30 days', session_gap interval DEFAULT '7 days')
 RETURNS TABLE(customer text, path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -255,7 +256,7 @@ CREATE FUNCTION clientele.attribution_report(touch_table regclass, conversion_ta
     half_life interval DEFAULT '7 days')
 RETURNS TABLE(model text, channel text, conversions float8, value float8, share float8,
     cost float8, roi float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -290,7 +291,7 @@ CREATE FUNCTION clientele.attribution_compare(touch_table regclass, conversion_t
 RETURNS TABLE(channel text, cost float8, first_touch float8, last_touch float8,
     last_non_direct float8, linear float8, time_decay float8, position_based float8,
     markov float8, shapley float8)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT r.channel, pg_catalog.max(r.cost),

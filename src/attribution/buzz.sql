@@ -66,7 +66,8 @@ AS $$ SELECT CASE WHEN z > threshold THEN 'spike' WHEN z < -threshold THEN 'dip'
 COMMENT ON FUNCTION clientele.anomaly_flag(float8, float8) IS
 '''spike'' when the robust z-score exceeds threshold (default 3.5), ''dip'' below -threshold, else NULL';
 
--- The buzz timeline of a message table, per bucket and brand.
+-- The buzz timeline of a message table, per bucket and brand (PARALLEL
+-- RESTRICTED: the table named may be temporary).
 CREATE FUNCTION clientele.buzz_timeline(messages regclass,
     bucket interval DEFAULT '1 day',
     baseline_buckets integer DEFAULT 28,
@@ -81,7 +82,7 @@ CREATE FUNCTION clientele.buzz_timeline(messages regclass,
 RETURNS TABLE(bucket_start timestamptz, brand text, volume bigint, reach float8,
     share_of_voice float8, net_sentiment float8, net_sentiment_ma float8,
     volume_baseline float8, volume_z float8, anomaly text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
