@@ -224,6 +224,13 @@ SELECT count(*) AS credits,
   JOIN unnest((SELECT clientele.attribution_models(path, touch_times, conversion_time, converted, value) FROM timed)) m
  USING (model, channel);
 
+-- ... with a half-life, the same time decay as attribution_time_decay's.
+SELECT bool_and(abs(m.conversions - t.conversions) < 1e-12) AS half_life_passed_on
+  FROM unnest((SELECT clientele.attribution_models(path, touch_times, conversion_time, converted, value, '1 day') FROM timed)) m
+  JOIN unnest((SELECT clientele.attribution_time_decay(path, touch_times, conversion_time, converted, value, '1 day') FROM timed)) t
+ USING (channel)
+ WHERE m.model = 'time_decay';
+
 -- Edge cases: no rows, only unconverted paths, NULL and empty paths ignored.
 SELECT clientele.attribution_linear(path, converted, value) FROM paths WHERE false;
 SELECT * FROM show((SELECT clientele.attribution_markov(path, converted, value) FROM paths WHERE NOT converted));
