@@ -58,7 +58,7 @@ attr_create_tables(AttrState *st)
 		ctl.keysize = sizeof(AttrTransitionKey);
 		ctl.entrysize = sizeof(AttrTransition);
 		ctl.hcxt = st->cxt;
-		st->transitions = hash_create("clientele attribution transitions", 256, &ctl,
+		st->transitions = hash_create("clientele attribution transitions", 32, &ctl,
 									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	if (st->models & ATTR_BIT(ATTR_SHAPLEY))
@@ -67,7 +67,7 @@ attr_create_tables(AttrState *st)
 		ctl.keysize = sizeof(uint64);
 		ctl.entrysize = sizeof(AttrChannelSet);
 		ctl.hcxt = st->cxt;
-		st->sets = hash_create("clientele attribution channel sets", 256, &ctl,
+		st->sets = hash_create("clientele attribution channel sets", 32, &ctl,
 							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 }
