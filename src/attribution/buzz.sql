@@ -23,19 +23,15 @@ COMMENT ON AGGREGATE clientele.net_sentiment(float8) IS
 -- Robust baseline of a window of values: median, MAD, mean absolute deviation.
 CREATE TYPE clientele.robust_baseline AS (median float8, mad float8, mean_deviation float8, n integer);
 
-CREATE FUNCTION clientele.robust_baseline_accum(float8[], float8)
-RETURNS float8[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_catalog.array_append($1, $2) $$;
-
 CREATE FUNCTION clientele.robust_baseline_final(float8[])
 RETURNS clientele.robust_baseline
 AS 'MODULE_PATHNAME', 'clientele_robust_baseline_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- array_append itself as the transition: it appends in place to an expanded
+-- array inside an aggregate (NULLs are appended too; the final skips them).
 CREATE AGGREGATE clientele.robust_baseline(float8) (
-    SFUNC = clientele.robust_baseline_accum,
+    SFUNC = pg_catalog.array_append,
     STYPE = float8[],
     FINALFUNC = clientele.robust_baseline_final,
     COMBINEFUNC = pg_catalog.array_cat,
