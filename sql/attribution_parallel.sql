@@ -58,6 +58,46 @@ SELECT cardinality(path) AS touches, count(*) AS paths,
 RESET ALL;
 SET search_path = test_attribution_parallel, public;
 
+-- The state type has an exact text form: partial states made apart, sent
+-- as text and merged (what Citus does) give the credits of the whole.
+CREATE AGGREGATE models_state(text[], timestamptz[], timestamptz, boolean, float8) (
+    SFUNC = clientele.attribution_models_sfunc, STYPE = clientele.attribution_state,
+    COMBINEFUNC = clientele.attribution_combine, PARALLEL = SAFE);
+CREATE AGGREGATE merge_states(clientele.attribution_state) (
+    SFUNC = clientele.attribution_combine, STYPE = clientele.attribution_state);
+CREATE TABLE partials AS
+SELECT i % 3 AS part, models_state(path, touch_times, conversion_time, converted, value)::text AS state
+  FROM ppaths GROUP BY 1;
+SELECT part, left(state, 8) AS text_form_starts, length(state) > 1000 AS long FROM partials ORDER BY part;
+SELECT count(*) AS credits, count(*) FILTER (WHERE round(m.conversions::numeric, 9) = w.conversions
+                                              AND round(m.value::numeric, 6) = w.value) AS equal
+  FROM unnest((SELECT clientele.attribution_models_final(merge_states(state::clientele.attribution_state)) FROM partials)) m
+  JOIN serial w USING (model, channel);
+-- A state read back from its text form prints the same text; two states
+-- merged by hand equal the state of their union.
+SELECT (SELECT state FROM partials WHERE part = 0)::clientele.attribution_state::text = (SELECT state FROM partials WHERE part = 0) AS text_round_trip;
+SELECT count(*) AS credits,
+       count(*) FILTER (WHERE round(m.conversions::numeric, 9) = round(u.conversions::numeric, 9)
+                          AND round(m.value::numeric, 6) = round(u.value::numeric, 6)) AS manual_merge_equal
+  FROM unnest((SELECT clientele.attribution_models_final(clientele.attribution_combine(a.state::clientele.attribution_state,
+                                                                                     b.state::clientele.attribution_state))
+                 FROM partials a, partials b WHERE a.part = 0 AND b.part = 1)) m
+  JOIN unnest((SELECT clientele.attribution_models_final(models_state(path, touch_times, conversion_time, converted, value))
+                 FROM ppaths WHERE i % 3 IN (0, 1))) u USING (model, channel);
+-- Merging with NULL keeps the state; damaged or mismatched states are errors.
+SELECT 'abc'::clientele.attribution_state;
+SELECT '41545431'::clientele.attribution_state;
+SELECT 'zz545431'::clientele.attribution_state;
+SELECT left(state, 60)::clientele.attribution_state FROM partials WHERE part = 0;
+SELECT clientele.attribution_combine(
+         (SELECT models_state(path, touch_times, conversion_time, converted, value) FROM ppaths WHERE i < 10), NULL)::text =
+       (SELECT models_state(path, touch_times, conversion_time, converted, value) FROM ppaths WHERE i < 10)::text AS null_keeps_left;
+CREATE AGGREGATE linear_state(text[], boolean, float8) (
+    SFUNC = clientele.attribution_linear_sfunc, STYPE = clientele.attribution_state);
+SELECT clientele.attribution_combine(
+         (SELECT models_state(path, touch_times, conversion_time, converted, value) FROM ppaths WHERE i < 10),
+         (SELECT linear_state(path, converted, value) FROM ppaths WHERE i < 10));
+
 -- Above 20 channels Shapley values are sampled (1,024 orders): the credits
 -- still sum to the conversions, and 24 symmetric channels (every path one
 -- channel, the same conversion rate) each get 1/24 of them: rotation

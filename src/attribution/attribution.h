@@ -129,6 +129,11 @@ extern AttrState *attr_deserialize(MemoryContext cxt, bytea *b);
 extern void attr_rule_weights(const AttrState *st, AttrModel model, const AttrTouch *touches,
 							  int n, int64 conversion_time, double *weights);
 
+/* attribution_type.c: the state as an expanded object of attribution_state */
+extern Datum attr_state_new(MemoryContext parent, uint32 models, const AttrParams *params, AttrState **st);
+extern AttrState *attr_state_writable(Datum d, MemoryContext parent, Datum *result);
+extern AttrState *attr_state_readonly(Datum d);
+
 /* attribution_markov.c: removal effects (sum 1 unless all zero) per channel. */
 extern void attr_markov_shares(AttrState *st, double *shares);
 

@@ -11,176 +11,174 @@ CREATE TYPE clientele.attribution_model_credit AS (
 COMMENT ON TYPE clientele.attribution_model_credit IS
 'One channel''s credit under one of the models of attribution_models()';
 
--- The shared state: combine, serialize, deserialize, finals.
-CREATE FUNCTION clientele.attribution_combine(internal, internal) RETURNS internal
+-- The shared state type: its text form is the serialised state in hexadecimal
+-- (exact), so partial states can travel as text (Citus) and be merged by hand.
+CREATE TYPE clientele.attribution_state;
+CREATE FUNCTION clientele.attribution_state_in(cstring) RETURNS clientele.attribution_state
+AS 'MODULE_PATHNAME', 'clientele_attribution_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.attribution_state_out(clientele.attribution_state) RETURNS cstring
+AS 'MODULE_PATHNAME', 'clientele_attribution_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE clientele.attribution_state (
+    INPUT = clientele.attribution_state_in, OUTPUT = clientele.attribution_state_out,
+    INTERNALLENGTH = VARIABLE, STORAGE = extended);
+COMMENT ON TYPE clientele.attribution_state IS
+'State of the attribution aggregates (mergeable sums per channel, transition and channel-set counts); text form: hexadecimal';
+
+CREATE FUNCTION clientele.attribution_combine(clientele.attribution_state, clientele.attribution_state)
+RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_serialize(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'clientele_attr_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_deserialize(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'clientele_attr_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_final(internal) RETURNS clientele.attribution_credit[]
+COMMENT ON FUNCTION clientele.attribution_combine(clientele.attribution_state, clientele.attribution_state) IS
+'Merge two attribution states of the same model and parameters';
+CREATE FUNCTION clientele.attribution_final(clientele.attribution_state) RETURNS clientele.attribution_credit[]
 AS 'MODULE_PATHNAME', 'clientele_attr_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_models_final(internal) RETURNS clientele.attribution_model_credit[]
+COMMENT ON FUNCTION clientele.attribution_final(clientele.attribution_state) IS
+'The credits of a one-model attribution state';
+CREATE FUNCTION clientele.attribution_models_final(clientele.attribution_state) RETURNS clientele.attribution_model_credit[]
 AS 'MODULE_PATHNAME', 'clientele_attr_models_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clientele.attribution_models_final(clientele.attribution_state) IS
+'The credits of an all-models attribution state, model by model';
 
 -- Transition functions (not strict: NULL rows are skipped inside).
-CREATE FUNCTION clientele.attribution_first_touch_sfunc(internal, text[], boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_first_touch_sfunc(clientele.attribution_state, text[], boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_first_touch_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_last_touch_sfunc(internal, text[], boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_last_touch_sfunc(clientele.attribution_state, text[], boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_last_touch_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_last_non_direct_sfunc(internal, text[], boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_last_non_direct_sfunc(clientele.attribution_state, text[], boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_last_non_direct_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_last_non_direct_sfunc(internal, text[], boolean, float8, text) RETURNS internal
+CREATE FUNCTION clientele.attribution_last_non_direct_sfunc(clientele.attribution_state, text[], boolean, float8, text) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_last_non_direct_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_linear_sfunc(internal, text[], boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_linear_sfunc(clientele.attribution_state, text[], boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_linear_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_time_decay_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_time_decay_sfunc(clientele.attribution_state, text[], timestamptz[], timestamptz, boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_time_decay_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_time_decay_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8, interval) RETURNS internal
+CREATE FUNCTION clientele.attribution_time_decay_sfunc(clientele.attribution_state, text[], timestamptz[], timestamptz, boolean, float8, interval) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_time_decay_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_position_based_sfunc(internal, text[], boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_position_based_sfunc(clientele.attribution_state, text[], boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_position_based_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_position_based_sfunc(internal, text[], boolean, float8, float8, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_position_based_sfunc(clientele.attribution_state, text[], boolean, float8, float8, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_position_based_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_custom_sfunc(internal, text[], boolean, float8, text[], float8[]) RETURNS internal
+CREATE FUNCTION clientele.attribution_custom_sfunc(clientele.attribution_state, text[], boolean, float8, text[], float8[]) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_custom_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_markov_sfunc(internal, text[], boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_markov_sfunc(clientele.attribution_state, text[], boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_markov_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_markov_sfunc(internal, text[], boolean, float8, integer) RETURNS internal
+CREATE FUNCTION clientele.attribution_markov_sfunc(clientele.attribution_state, text[], boolean, float8, integer) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_markov_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_shapley_sfunc(internal, text[], boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_shapley_sfunc(clientele.attribution_state, text[], boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_shapley_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_models_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_models_sfunc(clientele.attribution_state, text[], timestamptz[], timestamptz, boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_models_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_models_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8, interval) RETURNS internal
+CREATE FUNCTION clientele.attribution_models_sfunc(clientele.attribution_state, text[], timestamptz[], timestamptz, boolean, float8, interval) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_models_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE clientele.attribution_first_touch(path text[], converted boolean, value float8) (
-    SFUNC = clientele.attribution_first_touch_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_first_touch_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_first_touch(text[], boolean, float8) IS
 'First-touch attribution: each converted path credits its first channel';
 
 CREATE AGGREGATE clientele.attribution_last_touch(path text[], converted boolean, value float8) (
-    SFUNC = clientele.attribution_last_touch_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_last_touch_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_last_touch(text[], boolean, float8) IS
 'Last-touch attribution: each converted path credits its last channel';
 
 CREATE AGGREGATE clientele.attribution_last_non_direct(path text[], converted boolean, value float8) (
-    SFUNC = clientele.attribution_last_non_direct_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_last_non_direct_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 CREATE AGGREGATE clientele.attribution_last_non_direct(path text[], converted boolean, value float8, direct_channel text) (
-    SFUNC = clientele.attribution_last_non_direct_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_last_non_direct_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_last_non_direct(text[], boolean, float8, text) IS
 'Last non-direct attribution: the last channel other than the direct one (default ''direct'')';
 
 CREATE AGGREGATE clientele.attribution_linear(path text[], converted boolean, value float8) (
-    SFUNC = clientele.attribution_linear_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_linear_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_linear(text[], boolean, float8) IS
 'Linear attribution: each touch of a converted path gets 1/n';
 
 CREATE AGGREGATE clientele.attribution_time_decay(path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8) (
-    SFUNC = clientele.attribution_time_decay_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_time_decay_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 CREATE AGGREGATE clientele.attribution_time_decay(path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8, half_life interval) (
-    SFUNC = clientele.attribution_time_decay_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_time_decay_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_time_decay(text[], timestamptz[], timestamptz, boolean, float8, interval) IS
 'Time-decay attribution: touch weights 2^(-age/half_life) (default half-life 7 days), normalised per path';
 
 CREATE AGGREGATE clientele.attribution_position_based(path text[], converted boolean, value float8) (
-    SFUNC = clientele.attribution_position_based_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_position_based_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 CREATE AGGREGATE clientele.attribution_position_based(path text[], converted boolean, value float8,
     first_share float8, last_share float8) (
-    SFUNC = clientele.attribution_position_based_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_position_based_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_position_based(text[], boolean, float8, float8, float8) IS
 'Position-based (U-shaped) attribution: 40% first, 40% last, 20% spread over the middle by default';
 
 CREATE AGGREGATE clientele.attribution_custom(path text[], converted boolean, value float8,
     channels text[], weights float8[]) (
-    SFUNC = clientele.attribution_custom_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_custom_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_custom(text[], boolean, float8, text[], float8[]) IS
 'Custom-weight attribution: each touch weighs its channel''s weight (1 when not listed), normalised per path';
 
 CREATE AGGREGATE clientele.attribution_markov(path text[], converted boolean, value float8) (
-    SFUNC = clientele.attribution_markov_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_markov_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 CREATE AGGREGATE clientele.attribution_markov(path text[], converted boolean, value float8, markov_order integer) (
-    SFUNC = clientele.attribution_markov_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_markov_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_markov(text[], boolean, float8, integer) IS
 'Markov-chain attribution: channels credited in proportion to their removal effect (order 1 to 4)';
 
 CREATE AGGREGATE clientele.attribution_shapley(path text[], converted boolean, value float8) (
-    SFUNC = clientele.attribution_shapley_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_shapley_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_shapley(text[], boolean, float8) IS
 'Shapley-value attribution of the conversion-rate game over channel sets (exact up to 20 channels, sampled above)';
 
 CREATE AGGREGATE clientele.attribution_models(path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8) (
-    SFUNC = clientele.attribution_models_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_models_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_models_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 CREATE AGGREGATE clientele.attribution_models(path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8, half_life interval) (
-    SFUNC = clientele.attribution_models_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_models_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_models_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_models(text[], timestamptz[], timestamptz, boolean, float8, interval) IS
 'Every model at once (first touch, last touch, last non-direct, linear, time decay, position based, Markov order 1, Shapley) in one pass';
 
-CREATE FUNCTION clientele.attribution_rule_models_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8) RETURNS internal
+CREATE FUNCTION clientele.attribution_rule_models_sfunc(clientele.attribution_state, text[], timestamptz[], timestamptz, boolean, float8) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_rule_models_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.attribution_rule_models_sfunc(internal, text[], timestamptz[], timestamptz, boolean, float8, interval) RETURNS internal
+CREATE FUNCTION clientele.attribution_rule_models_sfunc(clientele.attribution_state, text[], timestamptz[], timestamptz, boolean, float8, interval) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attr_rule_models_sfunc' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE clientele.attribution_rule_models(path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8) (
-    SFUNC = clientele.attribution_rule_models_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_rule_models_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_models_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 CREATE AGGREGATE clientele.attribution_rule_models(path text[], touch_times timestamptz[],
     conversion_time timestamptz, converted boolean, value float8, half_life interval) (
-    SFUNC = clientele.attribution_rule_models_sfunc, STYPE = internal,
+    SFUNC = clientele.attribution_rule_models_sfunc, STYPE = clientele.attribution_state,
     FINALFUNC = clientele.attribution_models_final, COMBINEFUNC = clientele.attribution_combine,
-    SERIALFUNC = clientele.attribution_serialize, DESERIALFUNC = clientele.attribution_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE clientele.attribution_rule_models(text[], timestamptz[], timestamptz, boolean, float8, interval) IS
 'The six rule-based models at once (first touch, last touch, last non-direct, linear, time decay, position based) in one pass';

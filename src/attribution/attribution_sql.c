@@ -1,7 +1,8 @@
 /*
  * attribution_sql.c — the SQL face of the attribution aggregates.
  *
- * Every aggregate shares one internal state (attribution.h); they differ in
+ * Every aggregate shares one state (attribution.h), of the SQL type
+ * clientele.attribution_state (attribution_type.c); they differ in
  * the models they ask for and in their extra arguments (direct channel,
  * half-life, position shares, custom weights, Markov order), which are read
  * on the first row and carried in the state.  Rows with a NULL path or
@@ -41,8 +42,6 @@ PG_FUNCTION_INFO_V1(clientele_attr_shapley_sfunc);
 PG_FUNCTION_INFO_V1(clientele_attr_models_sfunc);
 PG_FUNCTION_INFO_V1(clientele_attr_rule_models_sfunc);
 PG_FUNCTION_INFO_V1(clientele_attr_combine);
-PG_FUNCTION_INFO_V1(clientele_attr_serialize);
-PG_FUNCTION_INFO_V1(clientele_attr_deserialize);
 PG_FUNCTION_INFO_V1(clientele_attr_final);
 PG_FUNCTION_INFO_V1(clientele_attr_models_final);
 
@@ -190,6 +189,7 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 	int64		conversion_time = 0;
 	bool		converted;
 	double		value = 0;
+	Datum		result;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ereport(ERROR,
@@ -200,19 +200,19 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 		AttrParams	p;
 
 		read_params(fcinfo, models, lay, &p);
-		st = attr_state_create(aggcxt, models, &p);
+		result = attr_state_new(aggcxt, models, &p, &st);
 	}
 	else
-		st = (AttrState *) PG_GETARG_POINTER(0);
+		st = attr_state_writable(PG_GETARG_DATUM(0), aggcxt, &result);
 
 	if (!has_arg(fcinfo, lay->path) || !has_arg(fcinfo, lay->converted))
-		PG_RETURN_POINTER(st);
+		PG_RETURN_DATUM(result);
 	converted = PG_GETARG_BOOL(lay->converted);
 	if (!converted && (models & ~ATTR_RULE_BITS) == 0)
 	{
 		/* rule-based models credit converted paths only */
 		st->paths += 1;
-		PG_RETURN_POINTER(st);
+		PG_RETURN_DATUM(result);
 	}
 	path = PG_GETARG_ARRAYTYPE_P(lay->path);
 	if (ARR_NDIM(path) > 1)
@@ -221,7 +221,7 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 				 errmsg("a path must be a one-dimensional array of channels")));
 	deconstruct_array(path, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n == 0)
-		PG_RETURN_POINTER(st);
+		PG_RETURN_DATUM(result);
 	if (has_arg(fcinfo, lay->value))
 		value = PG_GETARG_FLOAT8(lay->value);
 	if (isnan(value) || isinf(value))
@@ -274,7 +274,7 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 		}
 	}
 	attr_add_path(st, touches, n, conversion_time, converted, value);
-	PG_RETURN_POINTER(st);
+	PG_RETURN_DATUM(result);
 }
 
 #define ATTR_SFUNC(name, models, layout) \
@@ -298,55 +298,40 @@ ATTR_SFUNC(clientele_attr_rule_models_sfunc, ATTR_RULE_BITS & ~ATTR_BIT(ATTR_CUS
 ATTR_SFUNC(clientele_attr_models_sfunc,
 		   (ATTR_BIT(ATTR_NUM_MODELS) - 1) & ~ATTR_BIT(ATTR_CUSTOM), timed_args)
 
-/* Combine: merge the right state into the left (copied into the aggregate context if NULL). */
+/*
+ * Combine: merge the right state into the left.  Inside an aggregate the
+ * left state is updated in place (or first copied under the aggregate
+ * context); called directly, it merges into a new state.
+ */
 Datum
 clientele_attr_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
+	bool		in_aggregate = AggCheckCallContext(fcinfo, &aggcxt) != 0;
 	AttrState  *a,
 			   *b;
+	Datum		result;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("attribution combine function called outside an aggregate")));
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = (AttrState *) PG_GETARG_POINTER(1);
+	b = attr_state_readonly(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(0))
-		a = attr_state_create(aggcxt, b->models, &b->params);
+		result = attr_state_new(in_aggregate ? aggcxt : CurrentMemoryContext, b->models, &b->params, &a);
+	else if (in_aggregate)
+		a = attr_state_writable(PG_GETARG_DATUM(0), aggcxt, &result);
 	else
-		a = (AttrState *) PG_GETARG_POINTER(0);
+	{
+		AttrState  *left = attr_state_readonly(PG_GETARG_DATUM(0));
+
+		result = attr_state_new(CurrentMemoryContext, left->models, &left->params, &a);
+		attr_merge(a, left);
+	}
 	attr_merge(a, b);
-	PG_RETURN_POINTER(a);
-}
-
-/* Serialise the state for a parallel worker's result. */
-Datum
-clientele_attr_serialize(PG_FUNCTION_ARGS)
-{
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("attribution serialize function called outside an aggregate")));
-	PG_RETURN_BYTEA_P(attr_serialize((AttrState *) PG_GETARG_POINTER(0)));
-}
-
-/* Rebuild a state in the aggregate context. */
-Datum
-clientele_attr_deserialize(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("attribution deserialize function called outside an aggregate")));
-	PG_RETURN_POINTER(attr_deserialize(aggcxt, PG_GETARG_BYTEA_PP(0)));
+	PG_RETURN_DATUM(result);
 }
 
 /* Indices of the channels in byte order of their names. */
@@ -455,8 +440,11 @@ clientele_attr_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	return build_result(fcinfo, (AttrState *) PG_GETARG_POINTER(0),
-						((AttrState *) PG_GETARG_POINTER(0))->models);
+	{
+		AttrState  *st = attr_state_readonly(PG_GETARG_DATUM(0));
+
+		return build_result(fcinfo, st, st->models);
+	}
 }
 
 /* Final function of attribution_models(): every model, model by model. */
@@ -465,6 +453,9 @@ clientele_attr_models_final(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	return build_result(fcinfo, (AttrState *) PG_GETARG_POINTER(0),
-						((AttrState *) PG_GETARG_POINTER(0))->models);
+	{
+		AttrState  *st = attr_state_readonly(PG_GETARG_DATUM(0));
+
+		return build_result(fcinfo, st, st->models);
+	}
 }

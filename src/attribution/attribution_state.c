@@ -471,7 +471,7 @@ put_string(StringInfo buf, const char *s, int len)
 	put(buf, s, len);
 }
 
-/* Serialise a state to bytea (for parallel aggregation). */
+/* Serialise a state to bytea: the flat form of clientele.attribution_state. */
 bytea *
 attr_serialize(AttrState *st)
 {
