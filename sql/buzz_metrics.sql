@@ -95,6 +95,9 @@ SELECT * FROM clientele.lag_correlations(ARRAY[1, 2, 3]::float8[], ARRAY[1, 2, 4
 -- Errors.
 SELECT * FROM clientele.lag_correlations(ARRAY[1, 2]::float8[], ARRAY[1, 2, 3]::float8[]);
 SELECT * FROM clientele.lag_correlations(ARRAY[1, 2]::float8[], ARRAY[1, 2]::float8[], 5, 1);
+-- bounds at the ends of the int range (their difference overflows 32 bits)
+SELECT * FROM clientele.lag_correlations(ARRAY[1, 2]::float8[], ARRAY[1, 2]::float8[], -2147483648, 3);
+SELECT * FROM clientele.lead_lag(ARRAY[1, 2]::float8[], ARRAY[1, 2]::float8[], 2147483640, 2147483647);
 SELECT * FROM clientele.lag_correlations(ARRAY[1, 2]::float8[], ARRAY[1, 2]::float8[], 0, 1, 1.5);
 
 -- The demo launch: sales follow the expected buzz lag_days later; the lag is found.

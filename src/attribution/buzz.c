@@ -162,6 +162,9 @@ read_series(ArrayType *a, double **v, bool **present)
 	return n;
 }
 
+/* Largest lag accepted, in buckets (keeps lag arithmetic far from overflow). */
+#define BUZZ_MAX_LAG 1000000
+
 /* SQL: lag_correlations(leading, following, min_lag, max_lag, confidence). */
 Datum
 clientele_lag_correlations(PG_FUNCTION_ARGS)
@@ -184,11 +187,14 @@ clientele_lag_correlations(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("the two series have %d and %d buckets", nx, ny),
 				 errhint("Build both series over the same buckets (fill missing ones with 0 or NULL).")));
-	if (min_lag > max_lag || max_lag - min_lag > 10000)
+	/* 64-bit arithmetic: the bounds may be anywhere in the int range */
+	if (min_lag > max_lag || (int64) max_lag - min_lag > 10000 ||
+		min_lag < -BUZZ_MAX_LAG || max_lag > BUZZ_MAX_LAG)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lag range [%d, %d] is invalid", min_lag, max_lag),
-				 errhint("min_lag must not exceed max_lag, and the range holds at most 10,001 lags.")));
+				 errhint("min_lag must not exceed max_lag, the range holds at most 10,001 lags, and lags lie within ±%d buckets.",
+						 BUZZ_MAX_LAG)));
 	if (!(confidence > 0 && confidence < 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
