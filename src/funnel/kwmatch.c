@@ -110,6 +110,9 @@ struct KwMatcher
 	int		   *lang_nodes;
 	int			nlang_nodes;
 	bool		monotone;		/* no NOT: the root can only become true */
+	bool		exhaustive;		/* a theme set: every root is needed, no early stop */
+	int		   *set_roots;		/* a theme set: the node of each theme's query */
+	int			nset_roots;
 	bool		has_near;
 
 	/* per-message state */
@@ -548,7 +551,7 @@ match_unit(void *arg, const KwUnit *u)
 				lf->prog[o->word] = p;
 		}
 	}
-	if (m->monotone && !m->collect)
+	if (m->monotone && !m->collect && !m->exhaustive)
 	{
 		node_state(m, m->root);
 		if (m->truth[m->root])
@@ -710,4 +713,44 @@ kw_leaf_text(KwMatcher *m, int leaf)
 	int			len;
 
 	return kw_print(m->leaves[leaf].term, &len);
+}
+
+/*
+ * Compile the queries of a theme set into one matcher: a synthetic OR over
+ * all of them, matched without early stop so that each query's own truth
+ * is known at the end of the message.
+ */
+KwMatcher *
+kw_compile_set(KwNode **roots, int n, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	KwNode	   *or = palloc0(sizeof(KwNode));
+	KwMatcher  *m;
+	int			i;
+
+	or->kind = KWN_OR;
+	or->nchildren = n;
+	or->children = roots;
+	MemoryContextSwitchTo(old);
+	m = kw_compile(or, cxt);
+	m->exhaustive = true;
+	m->nset_roots = n;
+	m->set_roots = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		m->set_roots[i] = m->nodes[m->root].children[i];
+	return m;
+}
+
+/* Match a text against a theme set: matched[i] tells whether query i matches. */
+void
+kw_match_set(KwMatcher *m, const char *s, int len, bool *matched)
+{
+	int			i;
+
+	kw_match(m, s, len, NULL, NULL);
+	for (i = 0; i < m->nset_roots; i++)
+	{
+		node_state(m, m->set_roots[i]);
+		matched[i] = m->truth[m->set_roots[i]];
+	}
 }
