@@ -491,8 +491,11 @@ match_unit(void *arg, const KwUnit *u)
 		if (u->position >= m->ucap)
 		{
 			m->ucap = Max(64, u->position * 2);
-			m->ustart = m->ustart ? repalloc(m->ustart, sizeof(int) * m->ucap) : palloc(sizeof(int) * m->ucap);
-			m->uend = m->uend ? repalloc(m->uend, sizeof(int) * m->ucap) : palloc(sizeof(int) * m->ucap);
+			/* in the matcher's context: the arrays outlive this call */
+			m->ustart = m->ustart ? repalloc_huge(m->ustart, sizeof(int) * m->ucap) :
+				MemoryContextAlloc(m->cxt, sizeof(int) * m->ucap);
+			m->uend = m->uend ? repalloc_huge(m->uend, sizeof(int) * m->ucap) :
+				MemoryContextAlloc(m->cxt, sizeof(int) * m->ucap);
 		}
 		m->ustart[u->position] = u->start;
 		m->uend[u->position] = u->end;
