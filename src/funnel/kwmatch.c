@@ -10,8 +10,9 @@
  *     occurrences (term, index of the word in the term).  A unit's key is
  *     looked up once, whatever the number of terms.  Wildcard words are
  *     entered in a second map under their literal prefix; a key is looked
- *     up there under each distinct prefix length the query uses (a handful)
- *     and the pattern is checked only for the candidates found.
+ *     up there under each distinct prefix length the query uses (a handful),
+ *     and only when a bitmap of the prefixes' first two bytes says one could
+ *     start like the key; the pattern is checked only for the candidates.
  *
  *   - Phrases.  This is Aho-Corasick over the alphabet of keys with the
  *     states spread over the terms: for each word of a phrase the matcher
@@ -101,6 +102,8 @@ struct KwMatcher
 	void	   *wild_empty_slot;	/* OccList* of wildcards without a literal prefix */
 	OccList		wild_empty;
 	int		   *prefix_lens;	/* distinct prefix lengths, ascending */
+	uint64		wild_first1[4];	/* first bytes of 1-byte wildcard prefixes */
+	uint64	   *wild_first2;	/* first two bytes of longer ones (65,536 bits) */
 	int			nprefix_lens;
 	Leaf	   *leaves;
 	int			nleaves;
@@ -250,8 +253,18 @@ compile_node(CompileState *cs, const KwNode *n, int parent, int nearroot, bool n
 						occ_add(m, &m->wild_empty_slot, leaf, i);
 					else
 					{
+						const unsigned char *k = (const unsigned char *) w->key;
+
 						occ_add(m, tc_judy_hs_insert(m->wild, w->key, w->prefixlen), leaf, i);
 						add_prefix_len(m, w->prefixlen, &cs->prefixcap);
+						if (w->prefixlen == 1)
+							m->wild_first1[k[0] >> 6] |= UINT64CONST(1) << (k[0] & 63);
+						else
+						{
+							int			b = (k[0] << 8) | k[1];
+
+							m->wild_first2[b >> 6] |= UINT64CONST(1) << (b & 63);
+						}
 					}
 				}
 				m->nodes[id].leaf = leaf;
@@ -338,6 +351,7 @@ kw_compile(const KwNode *root, MemoryContext cxt)
 	m->leaves = palloc(sizeof(Leaf) * cs.leafcap);
 	m->lang_nodes = palloc(sizeof(int) * cs.langcap);
 	m->prefix_lens = palloc(sizeof(int) * cs.prefixcap);
+	m->wild_first2 = palloc0(sizeof(uint64) * 1024);
 	m->wild_empty_slot = NULL;
 	m->root = compile_node(&cs, root, -1, -1, false);
 	empty = (OccList *) m->wild_empty_slot;
@@ -507,12 +521,25 @@ match_unit(void *arg, const KwUnit *u)
 
 		if (slot)
 			gather(m, u, (OccList *) *slot, u->keys[k], u->keylens[k], false);
+		/* wildcard prefixes: only when one could start like this key */
+		if (m->nprefix_lens > 0)
+		{
+			const unsigned char *kb = (const unsigned char *) u->keys[k];
+			int			b = u->keylens[k] >= 2 ? (kb[0] << 8) | kb[1] : -1;
+			bool		maybe = (m->wild_first1[kb[0] >> 6] >> (kb[0] & 63)) & 1;
+
+			if (!maybe && b >= 0)
+				maybe = (m->wild_first2[b >> 6] >> (b & 63)) & 1;
+			if (!maybe)
+				goto no_wild;
+		}
 		for (i = 0; i < m->nprefix_lens && m->prefix_lens[i] <= u->keylens[k]; i++)
 		{
 			slot = tc_judy_hs_get(m->wild, u->keys[k], m->prefix_lens[i]);
 			if (slot)
 				gather(m, u, (OccList *) *slot, u->keys[k], u->keylens[k], true);
 		}
+no_wild:
 		if (m->wild_empty.n > 0)
 			gather(m, u, &m->wild_empty, u->keys[k], u->keylens[k], true);
 	}

@@ -34,6 +34,7 @@ typedef struct ThemeSet
 	MemoryContext cxt;			/* owns everything below */
 	int			n;
 	char	  **names;			/* in priority order */
+	Datum	   *name_texts;		/* the same as text datums, built once */
 	int		   *parent;			/* index of the parent theme, or -1 */
 	KwMatcher  *matcher;
 	bool	   *matched;
@@ -94,6 +95,14 @@ theme_set_compile(const char *name, int64 version)
 			q = (KwQueryData *) PG_DETOAST_DATUM(SPI_getbinval(tup, desc, 2, &isnull));
 			old = MemoryContextSwitchTo(cxt);
 			roots[i] = kw_datum_tree(q);
+			MemoryContextSwitchTo(old);
+		}
+		ts->name_texts = MemoryContextAlloc(cxt, sizeof(Datum) * Max(ts->n, 1));
+		for (i = 0; i < ts->n; i++)
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+
+			ts->name_texts[i] = CStringGetTextDatum(ts->names[i]);
 			MemoryContextSwitchTo(old);
 		}
 		for (i = 0; i < ts->n; i++)
@@ -235,7 +244,7 @@ clientele_themes(PG_FUNCTION_ARGS)
 			;
 		if (k >= 0)
 			continue;
-		out[nout++] = CStringGetTextDatum(ts->names[i]);
+		out[nout++] = ts->name_texts[i];
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, nout, TEXTOID, -1, false, TYPALIGN_INT));
 }
