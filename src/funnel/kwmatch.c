@@ -116,6 +116,10 @@ struct KwMatcher
 	bool		exhaustive;		/* a theme set: every root is needed, no early stop */
 	int		   *set_roots;		/* a theme set: the node of each theme's query */
 	int			nset_roots;
+	bool	   *set_defaults;	/* each theme's truth in a message without hits */
+	int		   *set_index;		/* node -> theme number, or -1 */
+	int		   *set_touched;	/* themes whose truth changed this message */
+	int			nset_touched;
 	bool		has_near;
 
 	/* per-message state */
@@ -399,6 +403,8 @@ set_true(KwMatcher *m, int id)
 	if (m->truth[id])
 		return;
 	m->truth[id] = true;
+	if (m->set_index && m->set_index[id] >= 0)
+		m->set_touched[m->nset_touched++] = m->set_index[id];
 	delta = 1;
 	id = m->nodes[id].parent;
 	while (id >= 0)
@@ -413,6 +419,8 @@ set_true(KwMatcher *m, int id)
 		if (t == m->truth[id])
 			break;
 		m->truth[id] = t;
+		if (m->set_index && m->set_index[id] >= 0)
+			m->set_touched[m->nset_touched++] = m->set_index[id];
 		delta = t ? 1 : -1;
 		id = c->parent;
 	}
@@ -690,6 +698,7 @@ kw_match(KwMatcher *m, const char *s, int len, KwHit **hits, int *nhits)
 	bool		result;
 
 	m->msg++;
+	m->nset_touched = 0;
 	m->clock += m->nunits + 2;
 	m->nunits = 0;
 	m->nhits = 0;
@@ -766,8 +775,20 @@ kw_compile_set(KwNode **roots, int n, MemoryContext cxt)
 	m->exhaustive = true;
 	m->nset_roots = n;
 	m->set_roots = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
+	m->set_defaults = MemoryContextAlloc(cxt, sizeof(bool) * Max(n, 1));
+	m->set_index = MemoryContextAlloc(cxt, sizeof(int) * m->nnodes);
+	for (i = 0; i < m->nnodes; i++)
+		m->set_index[i] = -1;
 	for (i = 0; i < n; i++)
-		m->set_roots[i] = m->nodes[m->root].children[i];
+	{
+		int			id = m->nodes[m->root].children[i];
+
+		m->set_roots[i] = id;
+		m->set_defaults[i] = m->nodes[id].default_truth;
+		m->set_index[id] = i;
+	}
+	/* a theme's truth can change at most twice per node on its path: bound generously */
+	m->set_touched = MemoryContextAlloc(cxt, sizeof(int) * (Size) Max(m->nnodes, 1) * 2);
 	return m;
 }
 
@@ -778,9 +799,12 @@ kw_match_set(KwMatcher *m, const char *s, int len, bool *matched)
 	int			i;
 
 	kw_match(m, s, len, NULL, NULL);
-	for (i = 0; i < m->nset_roots; i++)
+	/* themes start from their truth without hits; only those that changed are read */
+	memcpy(matched, m->set_defaults, sizeof(bool) * m->nset_roots);
+	for (i = 0; i < m->nset_touched; i++)
 	{
-		node_state(m, m->set_roots[i]);
-		matched[i] = m->truth[m->set_roots[i]];
+		int			id = m->set_roots[m->set_touched[i]];
+
+		matched[m->set_touched[i]] = m->truth[id];
 	}
 }
