@@ -23,7 +23,7 @@ BEGIN
 END $$;
 
 -- the units of every message and their keys
-CREATE TEMP TABLE toks AS SELECT m.id, l.* FROM msgs m, pg_temp.located(m.body) l WHERE l.kind <> 'punct';
+CREATE TEMP TABLE toks AS SELECT m.id, l.* FROM msgs m, pg_temp.located(m.body) l WHERE l.kind <> 'punct' AND l.norm <> '';
 CREATE TEMP TABLE units AS
 WITH t AS (
   SELECT id, p, token, norm, kind, s, e,
