@@ -20,6 +20,17 @@
  *    prunes correctly only when having K is exactly what the child means.
  *
  * Implemented in src/funnel; used by src/index.
+ *
+ * The match operator is  text @~> clientele.kwquery  (function
+ * clientele.matches(text, kwquery)); no core type or common extension uses
+ * the name @~>.  Keys are defined in src/funnel/kwunits.c: the case- and
+ * accent-folded normal forms of the text's units (an elision and its word
+ * are one unit with the keys "loreal" and "oreal"; a hashtag has "#x" and
+ * "x"; an elongated word also its squeezed form), and the pseudo-key
+ * "\x01fr" or "\x01en" for the language detected as by detect_language().
+ * Keys longer than KW_MAX_KEY_BYTES are cut to that length.
+ * kw_query_plan() takes a kwquery datum (it may be toasted) and raises the
+ * same errors as the type input for a corrupt one.
  */
 #ifndef CLIENTELE_KWINDEX_API_H
 #define CLIENTELE_KWINDEX_API_H
@@ -57,8 +68,9 @@ typedef struct KwPlan
 	struct KwPlan **children;
 } KwPlan;
 
-/* Receives one index key of a text; position is the token's 1-based ordinal
- * (0 for pseudo-keys).  The bytes are valid only during the call. */
+/* Receives one index key of a text; position is the 1-based ordinal of the
+ * text unit (an elision shares its word's position; punctuation is not
+ * counted), 0 for pseudo-keys.  The bytes are valid only during the call. */
 typedef void (*KwKeyCallback) (void *arg, const char *key, int keylen, int position);
 
 /* Call fn for every index key of the UTF-8 text, in text order, duplicates
