@@ -28,6 +28,11 @@ SELECT '{1..5, 9}'::audience | '{4..7}'   AS union_,
        '{1..5, 9}'::audience & '{4..7, 9}' AS intersection,
        '{1..5, 9}'::audience - '{2, 4..9}' AS difference,
        '{1..5}'::audience & '{6..9}'      AS disjoint;
+SELECT '{1..10, 20..30}'::audience - '{5..25}' AS cut, '{1..10, 20..30}'::audience & '{5..25}' AS overlap_runs,
+       '{1..10, 20..30}'::audience | '{5..25}' AS bridged, '{1..3}'::audience | '{4..6}' AS adjacent,
+       '{5..25}'::audience - '{1..10, 20..30}' AS middle, '{1..10}'::audience - '{1..10}' AS nothing_left;
+SELECT '{1..10}'::audience @> '{2..3, 5..9}'::audience AS runs_inside, '{1..5, 7..10}'::audience @> '{4..8}'::audience AS across_a_gap,
+       '{1..5, 7..10}'::audience && '{6}' AS gap_only, '{1..5, 7..10}'::audience && '{0, 6..7}' AS touches;
 SELECT '{1..5}'::audience @> '{2,3}'::audience AS contains, '{2,3}'::audience <@ '{1..5}' AS contained,
        '{1..5}'::audience @> '{5,6}'::audience AS not_contains, '{}'::audience <@ '{}' AS empty_contained;
 SELECT '{1..5, 100}'::audience @> 3::bigint AS has3, '{1..5, 100}'::audience @> 6::bigint AS has6,

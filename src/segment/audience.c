@@ -20,8 +20,9 @@
  * Tokens are grouped in blocks of at most AUDIENCE_BLOCK_TOKENS, and a
  * directory records each block's first key and byte offset.  Membership of
  * one id is then a binary search over the directory and the decoding of one
- * block; set operations stream both operands through readers and merge them
- * in one pass, O(n + m), writing the result straight into a builder.  A new
+ * block; set operations stream both operands through readers and merge their
+ * runs in one pass, O(runs of a + runs of b), writing the result straight
+ * into a builder.  A new
  * block also starts when a gap would not fit in 63 bits.
  *
  * The encoding is canonical: runs are maximal and blocks are cut at fixed
@@ -221,20 +222,20 @@ audience_builder_init(AudienceBuilder *b)
 	b->run_start = b->run_end = b->prev_end = 0;
 }
 
-/* Append a varbyte integer. */
+/* Append a varbyte integer (the caller made room for 10 bytes). */
 static inline void
 write_varbyte(StringInfo s, uint64 v)
 {
-	uint8		buf[10];
-	int			n = 0;
+	uint8	   *p = (uint8 *) s->data + s->len;
 
 	while (v >= 0x80)
 	{
-		buf[n++] = (uint8) (v | 0x80);
+		*p++ = (uint8) (v | 0x80);
 		v >>= 7;
 	}
-	buf[n++] = (uint8) v;
-	appendBinaryStringInfo(s, (char *) buf, n);
+	*p++ = (uint8) v;
+	s->len = (char *) p - s->data;
+	s->data[s->len] = '\0';
 }
 
 /* Patch the token count of the open block into its directory entry. */
@@ -277,6 +278,7 @@ builder_flush(AudienceBuilder *b)
 		b->prev_end = b->run_start - 1;
 		gap = 1;
 	}
+	enlargeStringInfo(&b->tokens, 20);
 	if (b->run_end > b->run_start)
 	{
 		write_varbyte(&b->tokens, ((gap - 1) << 1) | 1);
@@ -703,67 +705,137 @@ typedef enum AudienceSetOp
 	AUD_EXCEPT
 } AudienceSetOp;
 
-/* Merge two audiences with a set operation. */
+/* Return the next token as the range [*start, *end]; false at the end. */
+static inline bool
+reader_next_run(AudienceReader *r, uint64 *start, uint64 *end)
+{
+	uint64		k;
+
+	Assert(r->run_left == 0);
+	if (!audience_reader_next_slow(r, &k))
+		return false;
+	*start = k;
+	*end = k + r->run_left;
+	r->prev = *end;
+	r->run_left = 0;
+	return true;
+}
+
+/*
+ * Merge two audiences with a set operation.  The merge walks tokens, that
+ * is ranges of consecutive ids, not ids: its cost is the number of runs,
+ * and an audience of a million consecutive customers is one step.
+ */
 static struct varlena *
 audience_setop(const struct varlena *a, const struct varlena *b, AudienceSetOp op)
 {
 	AudienceReader ra,
 				rb;
 	AudienceBuilder out;
-	uint64		x = 0,
-				y = 0;
-	bool		hx,
-				hy;
+	uint64		as = 0,
+				ae = 0,
+				bs = 0,
+				be = 0;
+	bool		ha,
+				hb;
 	uint32		steps = 0;
 
 	audience_reader_init(&ra, a);
 	audience_reader_init(&rb, b);
 	audience_builder_init(&out);
-	hx = audience_reader_next(&ra, &x);
-	hy = audience_reader_next(&rb, &y);
-	while (hx && hy)
+	ha = reader_next_run(&ra, &as, &ae);
+	hb = reader_next_run(&rb, &bs, &be);
+	if (op == AUD_INTERSECT)
 	{
-		if ((++steps & 0xFFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (x < y)
+		while (ha && hb)
 		{
-			if (op != AUD_INTERSECT)
-				audience_builder_add(&out, x);
-			hx = audience_reader_next(&ra, &x);
-		}
-		else if (y < x)
-		{
-			if (op == AUD_UNION)
-				audience_builder_add(&out, y);
-			hy = audience_reader_next(&rb, &y);
-		}
-		else
-		{
-			if (op != AUD_EXCEPT)
-				audience_builder_add(&out, x);
-			hx = audience_reader_next(&ra, &x);
-			hy = audience_reader_next(&rb, &y);
+			uint64		lo = Max(as, bs),
+						hi = Min(ae, be);
+
+			if ((++steps & 0xFFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (lo <= hi)
+				audience_builder_add_range(&out, lo, hi);
+			if (ae < be)
+				ha = reader_next_run(&ra, &as, &ae);
+			else if (be < ae)
+				hb = reader_next_run(&rb, &bs, &be);
+			else
+			{
+				ha = reader_next_run(&ra, &as, &ae);
+				hb = reader_next_run(&rb, &bs, &be);
+			}
 		}
 	}
-	if (op != AUD_INTERSECT)
+	else if (op == AUD_EXCEPT)
 	{
-		while (hx)
+		/* [as, ae] is what is left of a's current range */
+		while (ha)
 		{
 			if ((++steps & 0xFFFFF) == 0)
 				CHECK_FOR_INTERRUPTS();
-			audience_builder_add(&out, x);
-			hx = audience_reader_next(&ra, &x);
+			if (!hb || ae < bs)
+			{
+				audience_builder_add_range(&out, as, ae);
+				ha = reader_next_run(&ra, &as, &ae);
+			}
+			else if (be < as)
+				hb = reader_next_run(&rb, &bs, &be);
+			else
+			{
+				/* they overlap: keep the part of a before b, cut the rest */
+				if (as < bs)
+					audience_builder_add_range(&out, as, bs - 1);
+				if (ae <= be)
+					ha = reader_next_run(&ra, &as, &ae);
+				else
+				{
+					as = be + 1;
+					hb = reader_next_run(&rb, &bs, &be);
+				}
+			}
 		}
 	}
-	if (op == AUD_UNION)
+	else
 	{
-		while (hy)
+		/* union: take ranges by start, coalescing overlaps */
+		bool		have = false;
+		uint64		cs = 0,
+					ce = 0;
+
+		while (ha || hb)
 		{
+			uint64		s,
+						e;
+
 			if ((++steps & 0xFFFFF) == 0)
 				CHECK_FOR_INTERRUPTS();
-			audience_builder_add(&out, y);
-			hy = audience_reader_next(&rb, &y);
+			if (ha && (!hb || as <= bs))
+			{
+				s = as;
+				e = ae;
+				ha = reader_next_run(&ra, &as, &ae);
+			}
+			else
+			{
+				s = bs;
+				e = be;
+				hb = reader_next_run(&rb, &bs, &be);
+			}
+			if (have && (s <= ce || (ce != PG_UINT64_MAX && s == ce + 1)))
+			{
+				if (e > ce)
+					ce = e;
+				continue;
+			}
+			if (have)
+				audience_builder_add_range(&out, cs, ce);
+			cs = s;
+			ce = e;
+			have = true;
 		}
+		if (have)
+			audience_builder_add_range(&out, cs, ce);
 	}
 	return audience_builder_finish(&out);
 }
@@ -848,31 +920,32 @@ clientele_audience_id_contained(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(audience_has_key(PG_GETARG_AUDIENCE_P(1), audience_key(PG_GETARG_INT64(0))));
 }
 
-/* Is every member of b a member of a? */
+/* Is every member of b a member of a?  Each run of b must lie in one run of a. */
 static bool
 audience_is_superset(const struct varlena *a, const struct varlena *b)
 {
 	AudienceReader ra,
 				rb;
-	uint64		x = 0,
-				y = 0;
-	bool		hx;
+	uint64		as = 0,
+				ae = 0,
+				bs = 0,
+				be = 0;
+	bool		ha;
 	uint32		steps = 0;
 
 	if (audience_count(b) > audience_count(a))
 		return false;
 	audience_reader_init(&ra, a);
 	audience_reader_init(&rb, b);
-	hx = audience_reader_next(&ra, &x);
-	while (audience_reader_next(&rb, &y))
+	ha = reader_next_run(&ra, &as, &ae);
+	while (reader_next_run(&rb, &bs, &be))
 	{
 		if ((++steps & 0xFFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		while (hx && x < y)
-			hx = audience_reader_next(&ra, &x);
-		if (!hx || x != y)
+		while (ha && ae < bs)
+			ha = reader_next_run(&ra, &as, &ae);
+		if (!ha || as > bs || ae < be)
 			return false;
-		hx = audience_reader_next(&ra, &x);
 	}
 	return true;
 }
@@ -899,26 +972,28 @@ clientele_audience_overlaps(PG_FUNCTION_ARGS)
 	struct varlena *b = PG_GETARG_AUDIENCE_P(1);
 	AudienceReader ra,
 				rb;
-	uint64		x = 0,
-				y = 0;
-	bool		hx,
-				hy;
+	uint64		as = 0,
+				ae = 0,
+				bs = 0,
+				be = 0;
+	bool		ha,
+				hb;
 	uint32		steps = 0;
 
 	audience_reader_init(&ra, a);
 	audience_reader_init(&rb, b);
-	hx = audience_reader_next(&ra, &x);
-	hy = audience_reader_next(&rb, &y);
-	while (hx && hy)
+	ha = reader_next_run(&ra, &as, &ae);
+	hb = reader_next_run(&rb, &bs, &be);
+	while (ha && hb)
 	{
 		if ((++steps & 0xFFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (x == y)
+		if (Max(as, bs) <= Min(ae, be))
 			PG_RETURN_BOOL(true);
-		if (x < y)
-			hx = audience_reader_next(&ra, &x);
+		if (ae < be)
+			ha = reader_next_run(&ra, &as, &ae);
 		else
-			hy = audience_reader_next(&rb, &y);
+			hb = reader_next_run(&rb, &bs, &be);
 	}
 	PG_RETURN_BOOL(false);
 }
