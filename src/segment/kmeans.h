@@ -17,6 +17,8 @@
 #define KMEANS_MAX_DIM		10000
 #define KMEANS_MAX_CELLS	(16 * 1024 * 1024)
 
+#define KMEANS_ROW_BUFFER	64		/* features read without detoasting a copy */
+
 #define KMEANS_PARTIAL		0x01	/* a kmeans_step() state: sums and sse follow */
 
 /*
@@ -53,6 +55,8 @@ extern KMeansModel *kmeans_model_alloc(MemoryContext cxt, int k, int dim, bool p
 extern void kmeans_check_k_dim(int k, int dim);
 extern KMeansModel *kmeans_get_model(FunctionCallInfo fcinfo, int argno);
 extern const float8 *kmeans_features(ArrayType *a, int expected_dim, int *dim);
+extern const float8 *kmeans_row(Datum d, int expected_dim, float8 *buf, int *dim);
+extern void kmeans_check_finite(const float8 *x, int dim);
 extern int	kmeans_nearest(const float8 *centroids, int k, int dim, const float8 *x, float8 *d2);
 
 /* Squared Euclidean distance. */

@@ -169,6 +169,52 @@ kmeans_features(ArrayType *a, int expected_dim, int *dim)
 	return x;
 }
 
+/*
+ * The hot path of the per-row functions: the elements of a feature row
+ * without a copy of the datum.  A row stored inline has a one-byte varlena
+ * header and is not aligned, so for up to KMEANS_ROW_BUFFER features the
+ * elements are copied to buf; anything unusual (NULLs, other shapes, more
+ * features) goes through the full checks of kmeans_features().  NaN and
+ * infinities are not checked here: the caller checks that the distance it
+ * computed is finite and calls kmeans_check_finite() when it is not.
+ */
+const float8 *
+kmeans_row(Datum d, int expected_dim, float8 *buf, int *dim)
+{
+	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
+	const char *body = VARDATA_ANY(v);
+	int32		hdr[5];			/* ndim, dataoffset, elemtype, dims[0], lbound[0] */
+
+	if (VARSIZE_ANY_EXHDR(v) >= sizeof(hdr))
+	{
+		memcpy(hdr, body, sizeof(hdr));
+		if (hdr[0] == 1 && hdr[1] == 0 && (Oid) hdr[2] == FLOAT8OID && hdr[3] >= 1 &&
+			hdr[3] <= KMEANS_ROW_BUFFER && (expected_dim == 0 || hdr[3] == expected_dim) &&
+			VARSIZE_ANY_EXHDR(v) >= ARR_OVERHEAD_NONULLS(1) - VARHDRSZ + hdr[3] * sizeof(float8))
+		{
+			memcpy(buf, body + ARR_OVERHEAD_NONULLS(1) - VARHDRSZ, hdr[3] * sizeof(float8));
+			*dim = hdr[3];
+			return buf;
+		}
+	}
+	return kmeans_features(DatumGetArrayTypeP(d), expected_dim, dim);
+}
+
+/* Raise the error for a row with a NaN or infinite feature, if it has one. */
+void
+kmeans_check_finite(const float8 *x, int dim)
+{
+	int			i;
+
+	for (i = 0; i < dim; i++)
+		if (isnan(x[i]) || isinf(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature %d of a row of %d features is %s", i + 1, dim,
+							isnan(x[i]) ? "NaN" : "infinite"),
+					 errdetail("k-means needs finite features.")));
+}
+
 /* Index of the nearest centroid (lowest index on ties); *d2 its squared distance. */
 int
 kmeans_nearest(const float8 *centroids, int k, int dim, const float8 *x, float8 *d2)
@@ -611,10 +657,14 @@ clientele_kmeans_assign(PG_FUNCTION_ARGS)
 {
 	KMeansModel *m = kmeans_get_model(fcinfo, 0);
 	int			dim;
-	const float8 *x = kmeans_features(PG_GETARG_ARRAYTYPE_P(1), m->dim, &dim);
+	float8		buf[KMEANS_ROW_BUFFER];
+	const float8 *x = kmeans_row(PG_GETARG_DATUM(1), m->dim, buf, &dim);
 	float8		d2;
+	int			j = kmeans_nearest(KM_CENTROIDS(m), m->k, m->dim, x, &d2);
 
-	PG_RETURN_INT32(kmeans_nearest(KM_CENTROIDS(m), m->k, m->dim, x, &d2) + 1);
+	if (unlikely(isnan(d2) || isinf(d2)))
+		kmeans_check_finite(x, dim);
+	PG_RETURN_INT32(j + 1);
 }
 
 /* kmeans_distance(model, features): Euclidean distance to the nearest centroid. */
@@ -623,10 +673,13 @@ clientele_kmeans_distance(PG_FUNCTION_ARGS)
 {
 	KMeansModel *m = kmeans_get_model(fcinfo, 0);
 	int			dim;
-	const float8 *x = kmeans_features(PG_GETARG_ARRAYTYPE_P(1), m->dim, &dim);
+	float8		buf[KMEANS_ROW_BUFFER];
+	const float8 *x = kmeans_row(PG_GETARG_DATUM(1), m->dim, buf, &dim);
 	float8		d2;
 
 	(void) kmeans_nearest(KM_CENTROIDS(m), m->k, m->dim, x, &d2);
+	if (unlikely(isnan(d2) || isinf(d2)))
+		kmeans_check_finite(x, dim);
 	PG_RETURN_FLOAT8(sqrt(d2));
 }
 

@@ -99,6 +99,7 @@ clientele_kmeans_step_accum(PG_FUNCTION_ARGS)
 				i;
 	float8		d2;
 	float8	   *sums;
+	float8		buf[KMEANS_ROW_BUFFER];
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ereport(ERROR,
@@ -123,8 +124,10 @@ clientele_kmeans_step_accum(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 
-	x = kmeans_features(PG_GETARG_ARRAYTYPE_P(1), st->dim, &dim);
+	x = kmeans_row(PG_GETARG_DATUM(1), st->dim, buf, &dim);
 	j = kmeans_nearest(KM_CENTROIDS(st), st->k, dim, x, &d2);
+	if (unlikely(isnan(d2) || isinf(d2)))
+		kmeans_check_finite(x, dim);
 	KM_SIZES(st)[j]++;
 	KM_SSE(st)[j] += d2;
 	sums = KM_SUMS(st) + (Size) j * dim;

@@ -68,8 +68,9 @@ SELECT count(*) FROM bench_cols;
 CREATE FUNCTION pg_temp.clientele_kmeans(iterations int) RETURNS clientele.kmeans_model LANGUAGE plpgsql AS \$\$
 DECLARE m clientele.kmeans_model := (SELECT m FROM bench_seed); i int;
 BEGIN
+  -- EXECUTE, not a static SELECT INTO: PL/pgSQL plans only dynamic queries in parallel here
   FOR i IN 1..iterations LOOP
-    SELECT clientele.kmeans_step(f, m) INTO m FROM bench_features;
+    EXECUTE 'SELECT clientele.kmeans_step(f, \$1) FROM bench_features' INTO m USING m;
   END LOOP;
   RETURN m;
 END \$\$;
@@ -144,16 +145,16 @@ SELECT pg_temp.timeit('except', 'SELECT count(*) FROM (SELECT id FROM ids_a EXCE
 \o
 \echo
 \echo Same result: audience cardinalities against INTERSECT / UNION / EXCEPT counts
-SELECT clientele.cardinality(a & b) AS "a & b", (SELECT count(*) FROM (SELECT id FROM ids_a INTERSECT SELECT id FROM ids_b) s) AS "INTERSECT",
-       clientele.cardinality(a | b) AS "a | b", (SELECT count(*) FROM (SELECT id FROM ids_a UNION SELECT id FROM ids_b) s) AS "UNION",
-       clientele.cardinality(a - b) AS "a - b", (SELECT count(*) FROM (SELECT id FROM ids_a EXCEPT SELECT id FROM ids_b) s) AS "EXCEPT",
+SELECT clientele.cardinality(a & b) AS a_and_b, (SELECT count(*) FROM (SELECT id FROM ids_a INTERSECT SELECT id FROM ids_b) s) AS "INTERSECT",
+       clientele.cardinality(a | b) AS a_or_b, (SELECT count(*) FROM (SELECT id FROM ids_a UNION SELECT id FROM ids_b) s) AS "UNION",
+       clientele.cardinality(a - b) AS a_minus_b, (SELECT count(*) FROM (SELECT id FROM ids_a EXCEPT SELECT id FROM ids_b) s) AS "EXCEPT",
        clientele.audience_storage_bytes(a) AS audience_bytes, pg_column_size(a) AS stored_bytes,
        pg_size_pretty(pg_table_size('ids_a')) AS id_table_size
   FROM ab;
 
 \echo
 \echo Customers: $N, features: 8, k: 8; plain SQL baseline: $SQL_ITER iterations (scaled to 20 in the ratio)
-SELECT t.what, round(t.ms::numeric) AS ms,
+SELECT t.what, round(t.ms::numeric, 1) AS ms,
        round((b.ms * CASE WHEN t.what LIKE 'k-means%' THEN 20.0 / $SQL_ITER ELSE 1 END / t.ms)::numeric, 1) AS times_faster_than_plain_sql,
        round((b.ms * CASE WHEN t.what LIKE 'k-means%' THEN 20.0 / $SQL_ITER ELSE 1 END)::numeric) AS plain_sql_ms
   FROM timings t LEFT JOIN timings b ON b.what = t.baseline
