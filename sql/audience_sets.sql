@@ -68,8 +68,9 @@ SELECT x.g, y.g,
   FROM aud x, aud y ORDER BY 1, 2;
 -- membership of every candidate id, including absent ones
 SELECT count(*) AS wrong_memberships
-  FROM aud, generate_series(-5100, 15100) c
- WHERE (a @> c::bigint) <> EXISTS (SELECT 1 FROM aud_ids i WHERE i.g = aud.g AND i.id = c);
+  FROM aud CROSS JOIN generate_series(-5100, 15100) c
+  LEFT JOIN (SELECT DISTINCT g, id FROM aud_ids) i ON i.g = aud.g AND i.id = c
+ WHERE (a @> c::bigint) <> (i.id IS NOT NULL);
 SELECT count(*) AS wrong_big_memberships
   FROM aud JOIN aud_ids i USING (g) WHERE NOT a @> i.id;
 -- a big expression in one go
@@ -85,6 +86,23 @@ COPY (SELECT a FROM aud ORDER BY g) TO '/tmp/clientele_audience_binary.copy' WIT
 CREATE TABLE aud_copy (a audience);
 COPY aud_copy FROM '/tmp/clientele_audience_binary.copy' WITH (FORMAT binary);
 SELECT count(*) AS copied, count(*) FILTER (WHERE a IN (SELECT a FROM aud)) AS equal_after_binary_copy FROM aud_copy;
+
+-- corrupted binary input is refused: bytes written as bytea, read back as audience
+CREATE TABLE aud_bad (b bytea);
+INSERT INTO aud_bad VALUES ('\x'), ('\x0102'), (set_byte(audience_send('{1..3, 10}'), 0, 9)),
+  (audience_send('{1..3, 10}') || '\x00'::bytea), (set_byte(audience_send('{1..3, 10}'), 8, 7)),
+  (set_byte(audience_send('{5, 10}'), length(audience_send('{5, 10}')) - 1, 255));
+CREATE TEMP TABLE aud_bad_in (a audience);
+CREATE FUNCTION pg_temp.try_recv(b bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT %L::bytea) TO %L WITH (FORMAT binary)', b, '/tmp/clientele_audience_bad.copy');
+  EXECUTE format('COPY aud_bad_in FROM %L WITH (FORMAT binary)', '/tmp/clientele_audience_bad.copy');
+  RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+SELECT encode(b, 'hex') AS bytes, pg_temp.try_recv(b) AS result FROM aud_bad;
+SELECT pg_temp.try_recv(audience_send('{1..3, 10}')) AS valid_bytes;
 
 -- union aggregate
 SELECT (SELECT audience_union_agg(a) FROM aud) = (SELECT audience_agg(id) FROM aud_ids) AS union_agg_ok;
@@ -135,4 +153,4 @@ RESET ALL;
 SET search_path = clientele, public;
 
 
-DROP TABLE aud_ids, aud, aud_copy, aud_big, aud_parts, aud_small;
+DROP TABLE aud_ids, aud, aud_copy, aud_big, aud_parts, aud_small, aud_bad;

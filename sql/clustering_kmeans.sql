@@ -45,6 +45,25 @@ CREATE TEMP TABLE km_copy (m kmeans_model);
 COPY km_copy FROM '/tmp/clientele_kmeans_binary.copy' WITH (FORMAT binary);
 SELECT count(*) AS binary_copies_equal FROM km_copy c WHERE c.m::text IN (SELECT m::text FROM km_odd UNION SELECT m::text FROM km_m);
 
+-- a partial kmeans_step() state has an exact text form too
+SELECT 'k=1 dim=2 iterations=0 inertia=NaN shift=NaN sizes={3} centroids={{1,2}} partial sums={{3.5,6.25}} sse={0.1}'::kmeans_model;
+-- binary input is checked like the text form
+CREATE TEMP TABLE km_bad_in (m kmeans_model);
+CREATE FUNCTION pg_temp.try_recv(b bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('COPY (SELECT %L::bytea) TO %L WITH (FORMAT binary)', b, '/tmp/clientele_kmeans_bad.copy');
+  EXECUTE format('COPY km_bad_in FROM %L WITH (FORMAT binary)', '/tmp/clientele_kmeans_bad.copy');
+  RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+SELECT what, pg_temp.try_recv(b) AS result
+  FROM km_m, LATERAL (VALUES ('valid', kmeans_model_send(m)),
+                             ('truncated', substring(kmeans_model_send(m) from 1 for 30)),
+                             ('trailing byte', kmeans_model_send(m) || '\x00'::bytea),
+                             ('k = 0', set_byte(kmeans_model_send(m), 3, 0)),
+                             ('unknown flags', set_byte(kmeans_model_send(m), 15, 4))) v(what, b);
+
 -- bad input
 SELECT kmeans_assign(m, '{1,2,3}') FROM km_m;
 SELECT kmeans_step(f, m) FROM (VALUES ('{1,2}'::float8[]), ('{1,2,3}')) v(f), km_m;
@@ -185,5 +204,18 @@ SELECT abs((p).mean[1] - (st).mean[1]) < 1e-9 AND abs((p).stddev[3] - (st).stdde
   FROM (SELECT feature_stats(f) AS p FROM km_rand) x, km_stats_serial;
 RESET ALL;
 SET search_path = clientele, public;
+
+-- a user without any privilege but SELECT on the table
+CREATE ROLE regress_clientele_km_user;
+GRANT SELECT ON km_squares TO regress_clientele_km_user;
+SET ROLE regress_clientele_km_user;
+SELECT kmeans_sizes(kmeans_table('km_squares', 'f', 2, 10, 0, 1, 100)) AS sizes,
+       kmeans_inertia(kmeans(f, 2)) AS inertia, (feature_stats(f)).n,
+       array_length(kmeans_sample(f, 3, 1), 1) AS sampled,
+       audience_agg(id) - '{2..3}' AS audience
+  FROM km_squares;
+RESET ROLE;
+DROP OWNED BY regress_clientele_km_user;
+DROP ROLE regress_clientele_km_user;
 
 DROP TABLE km_squares, km_rand;

@@ -840,6 +840,13 @@ audience_setop(const struct varlena *a, const struct varlena *b, AudienceSetOp o
 	return audience_builder_finish(&out);
 }
 
+/* The union of two serialised audiences (for the aggregates). */
+struct varlena *
+audience_union_of(const struct varlena *a, const struct varlena *b)
+{
+	return audience_setop(a, b, AUD_UNION);
+}
+
 /* a | b */
 Datum
 clientele_audience_union(PG_FUNCTION_ARGS)

@@ -87,6 +87,7 @@ extern void audience_builder_add_range(AudienceBuilder *b, uint64 start, uint64 
 extern struct varlena *audience_builder_finish(AudienceBuilder *b);
 extern int64 audience_count(const struct varlena *a);
 extern struct varlena *audience_validated_copy(const struct varlena *a);
+extern struct varlena *audience_union_of(const struct varlena *a, const struct varlena *b);
 
 /* Return the next member key; false at the end. */
 static inline bool

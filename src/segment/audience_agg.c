@@ -7,10 +7,16 @@
  * takes ids in any order and keeps each once; its memory grows with the
  * number of distinct ids and their spread, typically a byte or two per id
  * for dense ids.  The final function walks it in key order into the
- * compact encoding of audience.c.  Across parallel workers the state
- * travels serialised as an audience value itself (the same canonical
- * encoding, validated on arrival), and partial states are combined by
- * inserting the smaller set into the larger.
+ * compact encoding of audience.c.
+ *
+ * Across parallel workers the state travels serialised as an audience value
+ * itself (the same canonical encoding, validated on arrival).  A state that
+ * arrives that way stays encoded: the leader combines encoded states by
+ * merging their runs (O(runs), much cheaper than inserting every id into a
+ * set again), and the final function returns the merged encoding as it is.
+ * Two states still being built are combined by inserting the smaller Judy1
+ * set into the larger; a Judy1 state meeting an encoded one is encoded
+ * first.
  *
  * Only Judy's error-returning functions are called, through the wrappers
  * below, so a Judy failure (out of memory) is an ordinary ERROR.
@@ -34,8 +40,9 @@ PG_FUNCTION_INFO_V1(clientele_audience_agg_deserialize);
 
 typedef struct AudienceAggState
 {
-	TcJudy	   *set;			/* Judy1 set of keys */
-	int64		count;			/* distinct keys in it */
+	TcJudy	   *set;			/* Judy1 set of keys, or NULL when encoded */
+	int64		count;			/* distinct keys in the set */
+	struct varlena *encoded;	/* the members as an audience, when set is NULL */
 } AudienceAggState;
 
 /* Raise an ERROR for a failed Judy1 call. */
@@ -128,6 +135,13 @@ state_to_audience(AudienceAggState *st)
 	bool		more;
 	uint32		steps = 0;
 
+	if (st != NULL && st->set == NULL)
+	{
+		struct varlena *copy = palloc(VARSIZE(st->encoded));
+
+		memcpy(copy, st->encoded, VARSIZE(st->encoded));
+		return copy;
+	}
 	audience_builder_init(&b);
 	if (st != NULL)
 	{
@@ -142,6 +156,38 @@ state_to_audience(AudienceAggState *st)
 	return audience_builder_finish(&b);
 }
 
+/* Turn an encoded state back into a Judy1 set (a transition after a combine). */
+static void
+state_decode(AudienceAggState *st, MemoryContext aggcxt)
+{
+	struct varlena *a = st->encoded;
+
+	if (st->set != NULL)
+		return;
+	st->set = tc_judy_create(aggcxt, TC_JUDY_1);
+	st->count = 0;
+	st->encoded = NULL;
+	state_add_audience(st, a);
+	pfree(a);
+}
+
+/* The members of a state as an audience in the aggregate context (replacing its set). */
+static struct varlena *
+state_encode(AudienceAggState *st, MemoryContext aggcxt)
+{
+	if (st->set != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(aggcxt);
+
+		st->encoded = state_to_audience(st);
+		MemoryContextSwitchTo(old);
+		tc_judy_free(st->set);
+		st->set = NULL;
+		st->count = 0;
+	}
+	return st->encoded;
+}
+
 /* Transition of audience_agg(bigint): add one id (NULLs are skipped). */
 Datum
 clientele_audience_agg_trans(PG_FUNCTION_ARGS)
@@ -151,6 +197,8 @@ clientele_audience_agg_trans(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		st = state_create(aggcxt);
+	else if (st->set == NULL)
+		state_decode(st, aggcxt);
 	if (!PG_ARGISNULL(1) &&
 		audience_judy1_set(st->set, audience_key(PG_GETARG_INT64(1))))
 		st->count++;
@@ -166,12 +214,18 @@ clientele_audience_union_trans(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		st = state_create(aggcxt);
+	else if (st->set == NULL)
+		state_decode(st, aggcxt);
 	if (!PG_ARGISNULL(1))
 		state_add_audience(st, PG_GETARG_AUDIENCE_P(1));
 	PG_RETURN_POINTER(st);
 }
 
-/* Combine: insert the smaller set into the larger (a copy when the left is NULL). */
+/*
+ * Combine: merge encodings when either side is encoded, else insert the
+ * smaller set into the larger; a copy in the aggregate context when the
+ * left is NULL.
+ */
 Datum
 clientele_audience_agg_combine(PG_FUNCTION_ARGS)
 {
@@ -192,10 +246,43 @@ clientele_audience_agg_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 	{
-		/* copy b into a new state of the aggregate context */
 		a = state_create(aggcxt);
+		if (b->set == NULL)
+		{
+			/* copy the encoding: a memcpy */
+			tc_judy_free(a->set);
+			a->set = NULL;
+			a->encoded = MemoryContextAlloc(aggcxt, VARSIZE(b->encoded));
+			memcpy(a->encoded, b->encoded, VARSIZE(b->encoded));
+			PG_RETURN_POINTER(a);
+		}
 		big = a;
 		small = b;
+	}
+	else if (a->set == NULL || b->set == NULL)
+	{
+		struct varlena *x = state_encode(a, aggcxt);
+		struct varlena *y;
+		MemoryContext old;
+		struct varlena *merged;
+
+		if (b->set != NULL)
+		{
+			/* encode b without changing it */
+			old = MemoryContextSwitchTo(aggcxt);
+			y = state_to_audience(b);
+			MemoryContextSwitchTo(old);
+		}
+		else
+			y = b->encoded;
+		old = MemoryContextSwitchTo(aggcxt);
+		merged = audience_union_of(x, y);
+		MemoryContextSwitchTo(old);
+		pfree(x);
+		if (y != b->encoded)
+			pfree(y);
+		a->encoded = merged;
+		PG_RETURN_POINTER(a);
 	}
 	else
 	{
@@ -234,16 +321,16 @@ clientele_audience_agg_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P((bytea *) state_to_audience(st));
 }
 
-/* Deserialize: validate the bytes, then load them into a new set. */
+/* Deserialize: validate the bytes and keep them encoded. */
 Datum
 clientele_audience_agg_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = agg_context(fcinfo, "audience_agg_deserialize");
 	struct varlena *raw = (struct varlena *) PG_GETARG_BYTEA_PP(0);
-	struct varlena *a = audience_validated_copy(raw);
-	AudienceAggState *st = state_create(aggcxt);
+	AudienceAggState *st = MemoryContextAllocZero(aggcxt, sizeof(AudienceAggState));
+	MemoryContext old = MemoryContextSwitchTo(aggcxt);
 
-	state_add_audience(st, a);
-	pfree(a);
+	st->encoded = audience_validated_copy(raw);
+	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(st);
 }
