@@ -397,6 +397,9 @@ clientele_bgnbd_final(PG_FUNCTION_ARGS)
 	th[2] = 0.0;
 	th[3] = 0.0;
 	res = clv_minimise(bgnbd_objective, &fit, th, 4, BGNBD_MAX_ITERATIONS);
+	/* without any repeat purchase the likelihood grows without bound as r -> 0 */
+	if (sum_x == 0.0)
+		res.converged = false;
 	for (i = 0; i < 4; i++)
 		params[i] = exp(th[i]);
 	pfree(fit.group_start);
