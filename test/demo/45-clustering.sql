@@ -1,5 +1,5 @@
 -- The README demo, clustering and audiences: k-means on 100,000 demo customers,
--- then a campaign audience built in one expression.  Run by test/demo.sh after
+-- the portraits of the clusters, then a campaign audience built in one expression.  Run by test/demo.sh after
 -- test/demo.sql, in the same database.
 \pset footer off
 \set ON_ERROR_STOP 1
@@ -61,6 +61,20 @@ SELECT f.cluster, round(100.0 * avg((c.lang = 'fr')::int), 1) AS pct_french,
        mode() WITHIN GROUP (ORDER BY c.age_band) AS usual_age_band
   FROM client_features f JOIN demo_clients c USING (customer_id)
  GROUP BY f.cluster ORDER BY f.cluster;
+\echo 'Portraits: the three most over-represented traits of each cluster (clientele.portrait, z test):'
+SELECT k AS cluster, l.attribute, l.value, round(100 * l.segment_share::numeric, 1) AS pct_in_cluster,
+       round(100 * l.population_share::numeric, 1) AS pct_overall, round(l.lift::numeric, 2) AS lift,
+       round(l.z::numeric, 1) AS z
+  FROM (SELECT k, clientele.portrait(f.cluster = k,
+                    jsonb_build_object('age_band', c.age_band, 'gender', c.gender, 'country', c.country,
+                                       'lang', c.lang, 'preferred_channel', c.preferred_channel,
+                                       'optin_sms', c.optin_sms, 'optin_push', c.optin_push)) AS p
+          FROM client_features f JOIN demo_clients c USING (customer_id), generate_series(1, 5) k
+         GROUP BY k) s,
+       LATERAL unnest(p) WITH ORDINALITY AS l(attribute, value, segment_count, population_count, segment_share,
+                                             population_share, lift, z, p_value, rank)
+ WHERE l.rank <= 3
+ ORDER BY k, l.rank;
 
 \echo
 \echo '=== Audiences: best spenders who speak French and opted in to e-mail, minus last week''s buyers ==='
