@@ -118,8 +118,8 @@ points_sift_down(KMeansPoints *p, int64 i, float8 *tmp)
 static void
 points_add(KMeansPoints *p, uint64 key, const float8 *x)
 {
-	float8		tmp[KMEANS_MAX_DIM > 64 ? 64 : KMEANS_MAX_DIM];
-	float8	   *swap = p->dim <= 64 ? tmp : palloc(p->dim * sizeof(float8));
+	float8		tmp[KMEANS_ROW_BUFFER];
+	float8	   *swap = p->dim <= KMEANS_ROW_BUFFER ? tmp : palloc(p->dim * sizeof(float8));
 
 	if (p->capacity < 0 || p->n < p->capacity)
 	{
@@ -377,64 +377,29 @@ bad:
 			 errmsg("invalid k-means aggregate state")));
 }
 
-/* Sort the kept rows into their canonical order (key, then bytes). */
+/* qsort_arg comparator of row indexes in canonical order. */
+static int
+points_index_cmp(const void *a, const void *b, void *arg)
+{
+	const KMeansPoints *p = arg;
+	int64		i = *(const int64 *) a;
+	int64		j = *(const int64 *) b;
+
+	return points_cmp(p, p->keys[i], p->points + i * p->dim, p->keys[j], p->points + j * p->dim);
+}
+
+/* The kept rows in their canonical order (key, then bytes), as a new array. */
 static float8 *
 points_sorted(KMeansPoints *p)
 {
 	int64	   *order = palloc_extended(Max(p->n, 1) * sizeof(int64), MCXT_ALLOC_HUGE);
 	float8	   *out = palloc_extended(Max((Size) p->n * p->dim, 1) * sizeof(float8), MCXT_ALLOC_HUGE);
-	int64		i,
-				j;
+	int64		i;
 
-	/* heapsort of indexes, not to depend on qsort's context */
 	for (i = 0; i < p->n; i++)
 		order[i] = i;
-	for (i = 1; i < p->n; i++)
-	{
-		/* insertion-free: build a max-heap of indexes */
-		j = i;
-		while (j > 0)
-		{
-			int64		parent = (j - 1) / 2;
-			int64		x = order[j],
-						y = order[parent];
-
-			if (points_cmp(p, p->keys[y], p->points + y * p->dim, p->keys[x], p->points + x * p->dim) >= 0)
-				break;
-			order[j] = y;
-			order[parent] = x;
-			j = parent;
-		}
-	}
-	for (i = p->n - 1; i > 0; i--)
-	{
-		int64		top = order[0];
-		int64		at = 0;
-
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		order[0] = order[i];
-		order[i] = top;
-		for (;;)
-		{
-			int64		l = 2 * at + 1,
-						r = l + 1,
-						big = at;
-
-			if (l < i && points_cmp(p, p->keys[order[l]], p->points + order[l] * p->dim,
-									p->keys[order[big]], p->points + order[big] * p->dim) > 0)
-				big = l;
-			if (r < i && points_cmp(p, p->keys[order[r]], p->points + order[r] * p->dim,
-									p->keys[order[big]], p->points + order[big] * p->dim) > 0)
-				big = r;
-			if (big == at)
-				break;
-			j = order[at];
-			order[at] = order[big];
-			order[big] = j;
-			at = big;
-		}
-	}
+	qsort_arg(order, p->n, sizeof(int64), points_index_cmp, p);
+	CHECK_FOR_INTERRUPTS();
 	for (i = 0; i < p->n; i++)
 		memcpy(out + i * p->dim, p->points + order[i] * p->dim, p->dim * sizeof(float8));
 	pfree(order);
