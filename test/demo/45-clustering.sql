@@ -30,8 +30,8 @@ SELECT name AS feature, round(m::numeric, 1) AS mean, round(sd::numeric, 1) AS s
                               (s).mean, (s).stddev) AS u(name, m, sd);
 
 \echo
-\echo '=== How many clusters? k-means on a 2,000-customer sample for k = 2..8 ==='
-CREATE TABLE client_sample AS SELECT clientele.kmeans_sample(f, 2000, 1) AS s FROM client_features;
+\echo '=== How many clusters? k-means on a 1,000-customer sample for k = 2..8 ==='
+CREATE TABLE client_sample AS SELECT clientele.kmeans_sample(f, 1000, 1) AS s FROM client_features;
 SELECT k, round(inertia::numeric) AS inertia,
        round((inertia / lag(inertia) OVER (ORDER BY k))::numeric, 2) AS inertia_ratio,
        round(silhouette::numeric, 3) AS silhouette
@@ -65,11 +65,13 @@ SELECT f.cluster, round(100.0 * avg((c.lang = 'fr')::int), 1) AS pct_french,
 SELECT k AS cluster, l.attribute, l.value, round(100 * l.segment_share::numeric, 1) AS pct_in_cluster,
        round(100 * l.population_share::numeric, 1) AS pct_overall, round(l.lift::numeric, 2) AS lift,
        round(l.z::numeric, 1) AS z
-  FROM (SELECT k, clientele.portrait(f.cluster = k,
-                    jsonb_build_object('age_band', c.age_band, 'gender', c.gender, 'country', c.country,
-                                       'lang', c.lang, 'preferred_channel', c.preferred_channel,
-                                       'optin_sms', c.optin_sms, 'optin_push', c.optin_push)) AS p
-          FROM client_features f JOIN demo_clients c USING (customer_id), generate_series(1, 5) k
+  FROM (SELECT k, clientele.portrait(t.cluster = k, t.traits) AS p
+          FROM (SELECT f.cluster,
+                       jsonb_build_object('age_band', c.age_band, 'gender', c.gender, 'country', c.country,
+                                          'lang', c.lang, 'preferred_channel', c.preferred_channel,
+                                          'optin_sms', c.optin_sms, 'optin_push', c.optin_push) AS traits
+                  FROM client_features f JOIN demo_clients c USING (customer_id) OFFSET 0) t,
+               generate_series(1, 5) k
          GROUP BY k) s,
        LATERAL unnest(p) WITH ORDINALITY AS l(attribute, value, segment_count, population_count, segment_share,
                                              population_share, lift, z, p_value, rank)
@@ -77,33 +79,42 @@ SELECT k AS cluster, l.attribute, l.value, round(100 * l.segment_share::numeric,
  ORDER BY k, l.rank;
 
 \echo
-\echo '=== Audiences: best spenders who speak French and opted in to e-mail, minus last week''s buyers ==='
+\echo '=== Audiences: (champions & french) - contacted_last_7_days, in one expression ==='
+CREATE TABLE client_rfm AS
+SELECT customer_id, clientele.rfm_segment(r, f, m) AS segment
+  FROM (SELECT customer_id,
+               clientele.rfm_score() OVER (ORDER BY max(purchased_at)) AS r,
+               clientele.rfm_score() OVER (ORDER BY count(*)) AS f,
+               clientele.rfm_score() OVER (ORDER BY sum(amount)) AS m
+          FROM demo_buys GROUP BY customer_id) s;
+CREATE TABLE demo_contacts AS
+SELECT DISTINCT customer_id FROM clientele.demo_events(100000)
+ WHERE kind IN ('email_open', 'email_click', 'sms_click', 'push_open')
+   AND occurred_at >= '2026-03-15'::timestamptz - interval '7 days';
 CREATE TABLE client_audiences AS
-SELECT 'best_spenders' AS name, audience_agg(f.customer_id) AS members
-  FROM client_features f
- WHERE f.cluster = (SELECT c.cluster FROM client_model, kmeans_clusters(m) c ORDER BY c.centroid[2] DESC LIMIT 1)
+SELECT 'champions' AS name, audience_agg(customer_id) AS members FROM client_rfm WHERE segment = 'Champions'
 UNION ALL SELECT 'french', audience_agg(customer_id) FROM demo_clients WHERE lang = 'fr'
-UNION ALL SELECT 'email_optin', audience_agg(customer_id) FROM demo_clients WHERE optin_email
-UNION ALL SELECT 'bought_last_7_days', audience_agg(customer_id) FROM demo_buys
-                  WHERE purchased_at >= '2026-03-15'::timestamptz - interval '7 days';
+UNION ALL SELECT 'contacted_last_7_days', audience_agg(customer_id) FROM demo_contacts
+UNION ALL SELECT 'cluster ' || cluster, audience_agg(customer_id) FROM client_features GROUP BY cluster;
 SELECT name, cardinality(members) AS members, audience_storage_bytes(members) AS bytes,
        left(members::text, 60) AS text_form
-  FROM client_audiences ORDER BY members DESC;
+  FROM client_audiences ORDER BY name;
 \timing on
 CREATE TABLE campaign AS
-SELECT (best & fr & optin) - recent AS target
-  FROM (SELECT (SELECT members FROM client_audiences WHERE name = 'best_spenders') AS best,
-               (SELECT members FROM client_audiences WHERE name = 'french') AS fr,
-               (SELECT members FROM client_audiences WHERE name = 'email_optin') AS optin,
-               (SELECT members FROM client_audiences WHERE name = 'bought_last_7_days') AS recent) a;
+SELECT (champions & french) - contacted_last_7_days AS target
+  FROM (SELECT (SELECT members FROM client_audiences WHERE name = 'champions') AS champions,
+               (SELECT members FROM client_audiences WHERE name = 'french') AS french,
+               (SELECT members FROM client_audiences WHERE name = 'contacted_last_7_days') AS contacted_last_7_days) a;
 \timing off
 SELECT cardinality(target) AS campaign_size,
-       (SELECT count(*) FROM client_features f JOIN demo_clients c USING (customer_id)
-         WHERE f.cluster = (SELECT c2.cluster FROM client_model, kmeans_clusters(m) c2 ORDER BY c2.centroid[2] DESC LIMIT 1)
-           AND c.lang = 'fr' AND c.optin_email
-           AND NOT EXISTS (SELECT 1 FROM demo_buys b WHERE b.customer_id = c.customer_id
-                            AND b.purchased_at >= '2026-03-15'::timestamptz - interval '7 days')) AS same_count_in_plain_sql
+       (SELECT count(*) FROM client_rfm r JOIN demo_clients c USING (customer_id)
+         WHERE r.segment = 'Champions' AND c.lang = 'fr'
+           AND NOT EXISTS (SELECT 1 FROM demo_contacts k WHERE k.customer_id = c.customer_id)) AS same_count_in_plain_sql
   FROM campaign;
+\echo 'Where the campaign''s customers sit among the clusters (audience intersections):'
+SELECT a.name AS cluster, cardinality(a.members & c.target) AS in_campaign,
+       round(100.0 * cardinality(a.members & c.target) / cardinality(c.target), 1) AS pct_of_campaign
+  FROM client_audiences a, campaign c WHERE a.name LIKE 'cluster %' ORDER BY a.name;
 \echo 'The first members, back as rows:'
 SELECT m.id AS customer_id, c.city, c.age_band, c.preferred_channel
   FROM campaign, audience_members(target) AS m(id) JOIN demo_clients c ON c.customer_id = m.id
