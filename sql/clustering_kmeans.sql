@@ -174,6 +174,9 @@ SET min_parallel_table_scan_size = 0;
 EXPLAIN (COSTS OFF) SELECT kmeans_step(f, (SELECT m FROM km_seed)) FROM km_rand;
 EXPLAIN (COSTS OFF) SELECT kmeans_sample(f, 500, 11) FROM km_rand;
 EXPLAIN (COSTS OFF) SELECT kmeans(f, 3, 20, 0, 9) FROM km_rand;
+-- the driver under the same parallel settings gives the in-memory model
+SELECT kmeans_centroids(kmeans_table('km_rand', 'f', 3, 50, 0, 5, 100000)) = kmeans_centroids(m) AS driver_parallel_same
+  FROM km_agg;
 SELECT (SELECT kmeans_step(f, (SELECT m FROM km_seed)) FROM km_rand)::text = step AS step_same,
        (SELECT kmeans_sample(f, 500, 11) FROM km_rand)::text = sample AS sample_same,
        (SELECT kmeans(f, 3, 20, 0, 9) FROM km_rand)::text = model AS model_same
