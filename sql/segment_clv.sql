@@ -21,15 +21,16 @@ SELECT abs(clientele.hyp2f1(1, 1, 2, 0.999999) / (-ln(1e-6::float8) / 0.999999) 
 SELECT clientele.hyp2f1(1, 1, 3, 1) AS gauss_sum, clientele.hyp2f1(2, 3, 4, 0) AS at_zero,
        clientele.hyp2f1(-2, 3, 4, 0.5) AS polynomial;  -- 1 - 0.75 + 0.15 = 0.4
 -- against the Euler integral 2F1(a,b;c;z) = int t^(b-1)(1-t)^(c-b-1)(1-zt)^-a dt / B(b, c-b),
--- by the midpoint rule on 200,000 points (both integrals on the same grid)
-WITH cases(a, b, c, z) AS (VALUES (1.7, 2.3, 5.1, 0.3), (1.7, 2.3, 5.1, 0.85), (1.7, 2.3, 5.1, 0.95),
+-- by the midpoint rule on 20,000 points (both integrals on the same grid; the
+-- worst quadrature error seen is 6e-7, for b = 1.2 where t^(b-1) is least smooth)
+WITH cases(a, b, c, z) AS (VALUES (1.7::float8, 2.3::float8, 5.1::float8, 0.3::float8), (1.7, 2.3, 5.1, 0.85), (1.7, 2.3, 5.1, 0.95),
                                   (1.7, 2.3, 5.1, 0.995), (1.5, 1.5, 4.0, 0.95), (3.2, 2.0, 4.7, 0.97),
                                   (0.8, 1.2, 3.4, -3.0)),
-     grid AS (SELECT (i - 0.5) / 200000.0 AS t FROM generate_series(1, 200000) i)
+     grid AS (SELECT ((i - 0.5) / 20000.0)::float8 AS t FROM generate_series(1, 20000) i)
 SELECT a, b, c, z,
        abs(clientele.hyp2f1(a, b, c, z)
            / (sum(t ^ (b - 1) * (1 - t) ^ (c - b - 1) * (1 - z * t) ^ (-a)) / sum(t ^ (b - 1) * (1 - t) ^ (c - b - 1)))
-           - 1) < 1e-7 AS matches_integral
+           - 1) < 1e-5 AS matches_integral
   FROM cases, grid GROUP BY a, b, c, z ORDER BY a, b, c, z;
 -- errors
 SELECT clientele.hyp2f1(1, 1, -2, 0.5);
@@ -43,11 +44,12 @@ CREATE TEMP TABLE cdnow AS SELECT clientele.bgnbd(0.243, 4.414, 0.793, 2.426) AS
 SELECT round(clientele.expected_purchases(m, 39, 2, 30.43, 38.86)::numeric, 3) AS paper_1_226 FROM cdnow;
 -- P(alive) and conditional expectations against an independent computation:
 -- integrating lambda out analytically leaves one-dimensional integrals over
--- p ~ Beta(a, b) (no 2F1), taken by the midpoint rule with p = s^5
-WITH cust(x, t_x, t_cal, t) AS (VALUES (2, 30.43, 38.86, 39.0), (0, 0, 38.86, 39.0), (7, 29.43, 38.86, 52.0),
+-- p ~ Beta(a, b) (no 2F1), taken by the midpoint rule on 10,000 points with
+-- p = s^5 (quadrature errors seen: below 1.1e-9)
+WITH cust(x, t_x, t_cal, t) AS (VALUES (2::float8, 30.43::float8, 38.86::float8, 39.0::float8), (0, 0, 38.86, 39.0), (7, 29.43, 38.86, 52.0),
                                       (1, 1.71, 38.86, 10.0), (25, 27.29, 36.86, 104.0), (300, 38, 38.86, 52.0)),
-     grid AS (SELECT ((i - 0.5) / 100000.0)::float8 ^ 5 AS p, 5 * ((i - 0.5) / 100000.0)::float8 ^ 4 AS jac
-                FROM generate_series(1, 100000) i),
+     grid AS (SELECT ((i - 0.5) / 10000.0)::float8 ^ 5 AS p, 5 * ((i - 0.5) / 10000.0)::float8 ^ 4 AS jac
+                FROM generate_series(1, 10000) i),
      par AS (SELECT 0.243::float8 AS r, 4.414::float8 AS alpha),
      -- every term divided by (alpha + T)^-(r + x), so that x = 300 does not underflow
      integ AS (
@@ -62,13 +64,13 @@ WITH cust(x, t_x, t_cal, t) AS (VALUES (2, 30.43, 38.86, 39.0), (0, 0, 38.86, 39
         GROUP BY x, t_x, t_cal, t, r, alpha)
 SELECT x, t_x, t_cal, t,
        round(clientele.p_alive(m, x, t_x, t_cal)::numeric, 6) AS p_alive,
-       abs(clientele.p_alive(m, x, t_x, t_cal) - alive / lik) < 1e-6 AS p_alive_ok,
+       abs(clientele.p_alive(m, x, t_x, t_cal) - alive / lik) < 1e-7 AS p_alive_ok,
        round(clientele.expected_purchases(m, t, x, t_x, t_cal)::numeric, 6) AS expected,
-       abs(clientele.expected_purchases(m, t, x, t_x, t_cal) / (future / lik) - 1) < 1e-6 AS expected_ok
+       abs(clientele.expected_purchases(m, t, x, t_x, t_cal) / (future / lik) - 1) < 1e-7 AS expected_ok
   FROM integ, cdnow ORDER BY x;
 -- a new customer: E[X(t)] = E over lambda, p of (1 - exp(-lambda p t)) / p; lambda integrated out
-WITH grid AS (SELECT ((i - 0.5) / 100000.0)::float8 ^ 5 AS p, 5 * ((i - 0.5) / 100000.0)::float8 ^ 4 AS jac
-                FROM generate_series(1, 100000) i),
+WITH grid AS (SELECT ((i - 0.5) / 10000.0)::float8 ^ 5 AS p, 5 * ((i - 0.5) / 10000.0)::float8 ^ 4 AS jac
+                FROM generate_series(1, 10000) i),
      w AS (SELECT p, jac * p ^ (0.793 - 1) * (1 - p) ^ (2.426 - 1) AS w FROM grid)
 SELECT t, round(clientele.expected_purchases(m, t)::numeric, 6) AS expected_new,
        abs(clientele.expected_purchases(m, t)
@@ -104,14 +106,14 @@ SELECT abs((m).r / 0.75 - 1) < 0.05 AS r_ok, abs((m).alpha / 6 - 1) < 0.06 AS al
 SELECT abs((SELECT sum(clientele.bgnbd_loglik(m, x, t_x, t_cal)) FROM summary) / (m).loglik - 1) < 1e-10 AS loglik_is_sum
   FROM fit;
 -- ... and it is a maximum: higher than at the true parameters and at 16 nearby points
-SELECT bool_and((m).loglik > (SELECT sum(clientele.bgnbd_loglik(
-                    clientele.bgnbd((m).r * f1, (m).alpha * f2, (m).a * f3, (m).b * f4), x, t_x, t_cal)) FROM summary))
-       AS is_maximum,
-       (m).loglik > (SELECT sum(clientele.bgnbd_loglik(clientele.bgnbd(0.75, 6, 0.8, 4), x, t_x, t_cal)) FROM summary)
-       AS beats_truth
-  FROM fit, unnest(ARRAY[0.99, 1.01]) f1, unnest(ARRAY[0.99, 1.01]) f2, unnest(ARRAY[0.99, 1.01]) f3,
-       unnest(ARRAY[0.99, 1.01]) f4
- GROUP BY m;
+SELECT bool_and((m).loglik > ll) FILTER (WHERE NOT truth) AS is_maximum,
+       bool_and((m).loglik > ll) FILTER (WHERE truth) AS beats_truth
+  FROM fit,
+       (SELECT false AS truth, clientele.bgnbd((m).r * f1, (m).alpha * f2, (m).a * f3, (m).b * f4) AS near
+          FROM fit, unnest(ARRAY[0.99, 1.01]) f1, unnest(ARRAY[0.99, 1.01]) f2, unnest(ARRAY[0.99, 1.01]) f3,
+               unnest(ARRAY[0.99, 1.01]) f4
+        UNION ALL SELECT true, clientele.bgnbd(0.75, 6, 0.8, 4)) n,
+       LATERAL (SELECT sum(clientele.bgnbd_loglik(near, x, t_x, t_cal)) AS ll FROM summary) l;
 -- P(alive) is calibrated: among customers with a repeat purchase, the mean
 -- P(alive) matches the share still active in the hidden truth (within 0.02)
 SELECT abs(avg(clientele.p_alive(m, x, t_x, t_cal)) - avg(alive::int)) < 0.02 AS p_alive_calibrated
@@ -161,18 +163,22 @@ SELECT abs((g).p / 6 - 1) < 0.2 AS p_ok, abs((g).q / 4 - 1) < 0.06 AS q_ok,
        abs((g).p * (g).gamma / ((g).q - 1) / 36 - 1) < 0.03 AS mean_spend_ok,
        (g).customers, (g).converged
   FROM gfit;
-SELECT abs((SELECT sum(clientele.gammagamma_loglik(g, n_all, m_all)) FROM summary) / (g).loglik - 1) < 1e-10 AS loglik_is_sum,
-       bool_and((g).loglik > (SELECT sum(clientele.gammagamma_loglik(clientele.gammagamma((g).p * f1, (g).q * f2, (g).gamma * f3), n_all, m_all)) FROM summary)) AS is_maximum
-  FROM gfit, unnest(ARRAY[0.99, 1.01]) f1, unnest(ARRAY[0.99, 1.01]) f2, unnest(ARRAY[0.99, 1.01]) f3
- GROUP BY g;
+SELECT abs((SELECT sum(clientele.gammagamma_loglik(g, n_all, m_all)) FROM summary) / (g).loglik - 1) < 1e-10 AS loglik_is_sum
+  FROM gfit;
+SELECT bool_and((g).loglik > ll) AS is_maximum
+  FROM gfit,
+       (SELECT clientele.gammagamma((g).p * f1, (g).q * f2, (g).gamma * f3) AS near
+          FROM gfit, unnest(ARRAY[0.99, 1.01]) f1, unnest(ARRAY[0.99, 1.01]) f2, unnest(ARRAY[0.99, 1.01]) f3) n,
+       LATERAL (SELECT sum(clientele.gammagamma_loglik(near, n_all, m_all)) AS ll FROM summary) l;
 -- expected spend is the posterior mean of p/nu, nu ~ Gamma(px+q, gamma + m x):
--- checked by integrating over nu numerically; x = 0 gives the population mean
-WITH cust(x, m_x) AS (VALUES (1, 20.0), (4, 55.0), (12, 31.5)),
-     grid AS (SELECT i / 20000.0 AS nu FROM generate_series(1, 100000) i)
+-- checked by integrating over nu numerically (unnormalised density, floored at
+-- e^-700 where it would underflow); x = 0 gives the population mean
+WITH cust(x, m_x) AS (VALUES (1::float8, 20.0::float8), (4, 55.0), (12, 31.5)),
+     grid AS (SELECT (i / 20000.0)::float8 AS nu FROM generate_series(1, 100000) i)
 SELECT x, m_x, round(clientele.expected_spend(clientele.gammagamma(6.25, 3.74, 15.44), x, m_x)::numeric, 4) AS expected_spend,
        abs(clientele.expected_spend(clientele.gammagamma(6.25, 3.74, 15.44), x, m_x)
-           / (sum(6.25 / nu * exp((6.25 * x + 3.74 - 1) * ln(nu) - nu * (15.44 + m_x * x)))
-              / sum(exp((6.25 * x + 3.74 - 1) * ln(nu) - nu * (15.44 + m_x * x)))) - 1) < 1e-6 AS posterior_mean_ok
+           / (sum(6.25 / nu * exp(greatest((6.25 * x + 3.74 - 1) * ln(nu) - nu * (15.44 + m_x * x), -700)))
+              / sum(exp(greatest((6.25 * x + 3.74 - 1) * ln(nu) - nu * (15.44 + m_x * x), -700)))) - 1) < 1e-6 AS posterior_mean_ok
   FROM cust, grid GROUP BY x, m_x ORDER BY x;
 SELECT round(clientele.expected_spend(clientele.gammagamma(6.25, 3.74, 15.44), 0, NULL)::numeric, 4) AS population_mean,
        round((6.25 * 15.44 / 2.74)::numeric, 4) AS p_gamma_over_q_minus_1;
