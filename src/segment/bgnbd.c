@@ -384,7 +384,12 @@ clientele_bgnbd_final(PG_FUNCTION_ARGS)
 	s = (CustomerRows *) PG_GETARG_POINTER(0);
 	if (s->n == 0)
 		PG_RETURN_NULL();
-	/* the final function may run more than once on the same state: compacting is idempotent */
+	/*
+	 * The final function may run more than once on a state (shared by two
+	 * identical aggregate calls, or in a window): compacting sorts and merges
+	 * rows in place without changing the multiset of customers, so it is
+	 * idempotent and later transitions may still append rows.
+	 */
 	clv_rows_compact(s);
 	group_rows(s, &fit);
 	for (i = 0; i < s->n; i++)
