@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The pg_regress suite against a server running under valgrind (memcheck).
+#
+#   bash test/valgrind/run.sh                 # every regress test
+#   bash test/valgrind/run.sh sentiment tokens
+#
+# On demand (it takes many minutes): builds and installs like the test
+# command, starts a throwaway cluster whose postmaster runs under valgrind
+# (every backend is a fork of it, so each is checked), runs the named
+# regress tests (all by default), stops the server and summarises: the
+# number of errors valgrind found, and among them those with a frame in
+# clientele.so, which must be zero.  Logs are kept in
+# ${CLIENTELE_VALGRIND_DIR:-/tmp/clientele-valgrind}/ (one per process).
+#
+# The server packages are not built with USE_VALGRIND, so memcheck sees
+# malloc'ed blocks, not palloc chunks: it finds reads of uninitialised
+# memory, accesses beyond an allocation block, invalid frees and bad system
+# call arguments, not overruns inside a memory context's block (the fuzz
+# targets' AddressSanitizer covers those in the text core).  Noise from
+# PostgreSQL itself (padding bytes written to files and sockets) is
+# suppressed by test/valgrind/postgres.supp; output differences caused by
+# the slowdown (timeouts) are reported but are not valgrind errors.
+if [ "${1:-}" != --inner ]; then
+	source "$(dirname "$0")/../common.sh"
+	clientele_build_install
+	out=${CLIENTELE_VALGRIND_DIR:-/tmp/clientele-valgrind}
+	rm -rf "$out"
+	mkdir -p "$out"
+	chown postgres "$out" 2>/dev/null || true
+	CLIENTELE_VALGRIND_DIR=$out clientele_run_unprivileged env CLIENTELE_VALGRIND_DIR="$out" \
+		bash test/valgrind/run.sh --inner "$@"
+	exit $?
+fi
+shift
+set -uo pipefail
+bindir=${CLIENTELE_BINDIR:-/usr/lib/postgresql/15/bin}
+out=${CLIENTELE_VALGRIND_DIR:-/tmp/clientele-valgrind}
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+dir=$(mktemp -d /tmp/clientele-vgcluster.XXXXXX)
+cleanup() {
+	"$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+	for f in sql/*.sql; do tests+=("$(basename "$f" .sql)"); done
+fi
+
+"$bindir/initdb" -D "$dir/data" -E UTF8 --locale=C.UTF-8 -A trust >"$dir/initdb.log" 2>&1 ||
+	{ cat "$dir/initdb.log"; exit 1; }
+echo "valgrind: starting the server (logs in $out)"
+valgrind --tool=memcheck --trace-children=yes --error-limit=no --num-callers=40 \
+	--read-var-info=no --track-origins=no --leak-check=no \
+	--suppressions=test/valgrind/postgres.supp --gen-suppressions=all \
+	--log-file="$out/vg.%p.log" \
+	"$bindir/postgres" -D "$dir/data" -k "$dir" -c listen_addresses= -p 5432 \
+	-c max_worker_processes=16 -c max_parallel_workers=8 -c autovacuum=off \
+	>"$out/server.log" 2>&1 &
+for _ in $(seq 1 240); do
+	"$bindir/pg_isready" -h "$dir" -p 5432 -q && break
+	sleep 1
+done
+"$bindir/pg_isready" -h "$dir" -p 5432 -q || { echo "valgrind: the server did not start"; tail "$out/server.log"; exit 1; }
+
+start=$(date +%s)
+PGHOST=$dir PGPORT=5432 make -s installcheck PG_CONFIG=$PG_CONFIG REGRESS="${tests[*]}" \
+	EXTRA_REGRESS_OPTS="--max-connections=1" >"$out/installcheck.log" 2>&1
+rc=$?
+grep -E '^(ok|not ok|test) ' "$out/installcheck.log" | sed 's/^/  /'
+[ -f regression.diffs ] && cp regression.diffs "$out/"
+"$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 300 stop >/dev/null 2>&1
+wait
+echo "valgrind: the suite took $(( $(date +%s) - start )) s; pg_regress exit status $rc"
+
+# Summary: errors per process log, and those touching the extension.
+total=0
+ours=0
+for log in "$out"/vg.*.log; do
+	n=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -1)
+	total=$((total + ${n:-0}))
+done
+# an error block runs from "==PID== <message>" to the next blank "==PID== " line
+ours=$(awk '/^==[0-9]+== [A-Z][a-z]/ { block = $0; inblock = 1; next }
+	inblock && /^==[0-9]+== *$/ { if (block ~ /clientele\.so/) n++; inblock = 0; next }
+	inblock { block = block "\n" $0 }
+	END { print n + 0 }' "$out"/vg.*.log)
+echo "valgrind: $(ls "$out"/vg.*.log | wc -l) processes, $total errors (after suppressions), $ours in clientele.so"
+if [ "$ours" -gt 0 ]; then
+	grep -l 'clientele\.so' "$out"/vg.*.log | head -5 | while read -r l; do
+		echo "--- $l"
+		sed -n '1,80p' "$l"
+	done
+fi
+[ "$ours" -eq 0 ]
