@@ -44,6 +44,9 @@ fuzz_run(const char *target, FuzzBody body, const uint8 *data, size_t size)
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	volatile bool failed = false;
 	Size		before = shim_context_bytes(TopMemoryContext);
+	char		stack_base;
+
+	shim_stack_base = &stack_base;
 
 	shim_reset_peak();
 	PG_TRY();

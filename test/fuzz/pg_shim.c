@@ -25,7 +25,12 @@
  *  - The database encoding is UTF-8, so encoding conversions are never
  *    needed; the conversion entry points abort if they are ever reached.
  *  - SPI (used only to read custom lexicons) is not available: its entry
- *    points abort.  The targets never pass a custom lexicon.
+ *    points abort.  The targets never pass a custom lexicon.  The same for
+ *    set-returning functions and tuplestores.
+ *  - check_stack_depth() raises 54001 past 2 MB of stack below the frame of
+ *    fuzz_run(), like the server's max_stack_depth default.
+ *  - pqformat: the few functions type send/receive functions use, with the
+ *    server's errors for short messages (08P01).
  *
  * pg_qsort and pg_strcasecmp come from libpgport; ICU and Judy are the real
  * libraries.
@@ -38,6 +43,9 @@
 #include <string.h>
 
 #include "executor/spi.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/tuplestore.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -755,4 +763,172 @@ SPI_getbinval(HeapTuple tuple, TupleDesc tupdesc, int fnumber, bool *isnull)
 {
 	shim_unsupported("SPI");
 	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------
+ * Stack depth: the server's check_stack_depth() with a 2 MB limit,
+ * measured from the frame of fuzz_run()
+ * ------------------------------------------------------------------
+ */
+
+char	   *shim_stack_base = NULL;
+
+#define SHIM_MAX_STACK_DEPTH (2 * 1024 * 1024)
+
+void
+check_stack_depth(void)
+{
+	char		here;
+	long		depth;
+
+	if (shim_stack_base == NULL)
+		return;
+	depth = (long) (shim_stack_base - &here);
+	if (depth < 0)
+		depth = -depth;
+	if (depth > SHIM_MAX_STACK_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("stack depth limit exceeded")));
+}
+
+/* ------------------------------------------------------------------
+ * More strings and buffers
+ * ------------------------------------------------------------------
+ */
+
+char *
+psprintf(const char *fmt,...)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		ap;
+		int			avail = buf.maxlen - buf.len;
+		int			n;
+
+		va_start(ap, fmt);
+		n = vsnprintf(buf.data + buf.len, avail, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			elog(ERROR, "vsnprintf failed");
+		if (n < avail)
+		{
+			buf.len += n;
+			return buf.data;
+		}
+		enlargeStringInfo(&buf, n);
+	}
+}
+
+void *
+repalloc_huge(void *pointer, Size size)
+{
+	if (!AllocHugeSizeIsValid(size))
+		shim_bad_size(size);
+	if (!AllocSizeIsValid(size))
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	return repalloc(pointer, size);
+}
+
+/* The longest prefix of at most limit bytes that ends on a character boundary. */
+int
+pg_mbcliplen(const char *mbstr, int len, int limit)
+{
+	int			clen = 0;
+
+	while (clen < len && *mbstr)
+	{
+		int			l = pg_utf_mblen((const unsigned char *) mbstr);
+
+		if (clen + l > limit)
+			break;
+		clen += l;
+		if (clen == limit)
+			break;
+		mbstr += l;
+	}
+	return clen;
+}
+
+/* ------------------------------------------------------------------
+ * Binary I/O (pqformat), as the type send/receive functions use it; the
+ * client encoding is the database encoding (UTF-8)
+ * ------------------------------------------------------------------
+ */
+
+int
+pq_getmsgbyte(StringInfo msg)
+{
+	if (msg->cursor >= msg->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("no data left in message")));
+	return (unsigned char) msg->data[msg->cursor++];
+}
+
+char *
+pq_getmsgtext(StringInfo msg, int rawbytes, int *nbytes)
+{
+	char	   *p;
+
+	if (rawbytes < 0 || rawbytes > (msg->len - msg->cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("insufficient data left in message")));
+	p = palloc(rawbytes + 1);
+	memcpy(p, &msg->data[msg->cursor], rawbytes);
+	p[rawbytes] = '\0';
+	msg->cursor += rawbytes;
+	if (nbytes)
+		*nbytes = rawbytes;
+	return p;
+}
+
+void
+pq_begintypsend(StringInfo buf)
+{
+	initStringInfo(buf);
+	appendStringInfoSpaces(buf, VARHDRSZ);
+}
+
+bytea *
+pq_endtypsend(StringInfo buf)
+{
+	bytea	   *result = (bytea *) buf->data;
+
+	SET_VARSIZE(result, buf->len);
+	return result;
+}
+
+void
+pq_sendtext(StringInfo buf, const char *str, int slen)
+{
+	appendBinaryStringInfo(buf, str, slen);
+}
+
+/* ------------------------------------------------------------------
+ * Executor services the fuzzed entry points do not use
+ * ------------------------------------------------------------------
+ */
+
+bool
+get_fn_expr_arg_stable(FmgrInfo *flinfo, int argnum)
+{
+	shim_unsupported("get_fn_expr_arg_stable");
+	return false;
+}
+
+void
+InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
+{
+	shim_unsupported("set-returning functions");
+}
+
+void
+tuplestore_putvalues(Tuplestorestate *state, TupleDesc tdesc, Datum *values, bool *isnull)
+{
+	shim_unsupported("tuplestores");
 }

@@ -27,6 +27,9 @@ extern Size shim_context_bytes(MemoryContext context);
 extern Size shim_peak_bytes(void);
 extern void shim_reset_peak(void);
 
+/* Frame address fuzz_run() records for check_stack_depth(). */
+extern char *shim_stack_base;
+
 /* Run one input: see fuzz_common.c. */
 typedef void (*FuzzBody) (const uint8 *data, size_t size);
 extern void fuzz_run(const char *target, FuzzBody body, const uint8 *data, size_t size);

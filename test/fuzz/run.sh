@@ -24,13 +24,15 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_tokenizer fuzz_langdetect fuzz_sentiment)
+# every target the Makefile builds for this tree (the funnel targets when src/funnel has them)
+[ ${#targets[@]} -eq 0 ] && read -r -a targets <<<"$(make -s targets ${SRC_TOP:+SRC_TOP=$SRC_TOP})"
+
 
 if ! command -v clang >/dev/null; then
 	echo "test fuzz ... FAILED (clang is not installed: bash test/setup-debian.sh)"
 	exit 1
 fi
-if ! make -s -j2 >build.log 2>&1; then
+if ! make -s -j2 ${SRC_TOP:+SRC_TOP=$SRC_TOP} >build.log 2>&1; then
 	cat build.log
 	echo "test fuzz build ... FAILED"
 	exit 1
@@ -76,7 +78,7 @@ for t in "${targets[@]}"; do
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	./build/$t -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$work/artifacts-$t/" \
-		"$corpus" corpus >"$work/$t.log" 2>&1
+		"$corpus" corpus $(case $t in fuzz_kw*) echo corpus-kw ;; esac) >"$work/$t.log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' "$work/$t.log")
 	cov=$(grep -o 'cov: [0-9]*' "$work/$t.log" | tail -1)
