@@ -56,7 +56,7 @@ valgrind --tool=memcheck --trace-children=yes --error-limit=no --num-callers=40 
 	--suppressions=test/valgrind/postgres.supp --gen-suppressions=all \
 	--log-file="$out/vg.%p.log" \
 	"$bindir/postgres" -D "$dir/data" -k "$dir" -c listen_addresses= -p 5432 \
-	-c max_worker_processes=16 -c max_parallel_workers=8 -c autovacuum=off \
+	-c max_worker_processes=16 -c max_parallel_workers=8 -c autovacuum=off -c jit=off \
 	>"$out/server.log" 2>&1 &
 for _ in $(seq 1 240); do
 	"$bindir/pg_isready" -h "$dir" -p 5432 -q && break
