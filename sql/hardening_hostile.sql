@@ -11,6 +11,8 @@ CREATE DATABASE clientele_hostile_latin1 TEMPLATE template0 ENCODING 'LATIN1' LC
 DROP DATABASE IF EXISTS clientele_hostile_sqlascii;
 CREATE DATABASE clientele_hostile_sqlascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C';
 RESET client_min_messages;
+-- hostile lexicon names create lexicons: remove every one created here at the end
+CREATE TEMP TABLE lexicons_before AS SELECT name FROM clientele.lexicon;
 \set ECHO none
 \i sql/hardening_hostile.inc
 \set ECHO all
@@ -25,7 +27,8 @@ SELECT (SELECT count(*) FROM hostile_input) AS hostile_values,
        (SELECT count(*) FROM hostile_inputs_result WHERE outcomes ~ '=XX') +
        (SELECT count(*) FROM hostile_cases_result WHERE got ~ '^XX') AS internal_errors,
        (SELECT count(*) FROM hostile_cases_result WHERE got <> expected) AS unexpected;
-DELETE FROM clientele.lexicon WHERE name LIKE 'regress_hostile%';
+DELETE FROM clientele.lexicon WHERE name NOT IN (SELECT name FROM lexicons_before);
+SELECT count(*) AS lexicons_left FROM clientele.lexicon WHERE name NOT IN (SELECT name FROM lexicons_before);
 
 -- LATIN1: every byte is a character; conversion to UTF-8 and back
 \c clientele_hostile_latin1
