@@ -81,16 +81,19 @@ for log in "$out"/vg.*.log; do
 	n=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -1)
 	total=$((total + ${n:-0}))
 done
-# an error block runs from "==PID== <message>" to the next blank "==PID== " line
-ours=$(awk '/^==[0-9]+== [A-Z][a-z]/ { block = $0; inblock = 1; next }
-	inblock && /^==[0-9]+== *$/ { if (block ~ /clientele\.so/) n++; inblock = 0; next }
+# An error block runs from "==PID== <message>" to the next blank "==PID== "
+# line; it is the extension's when a frame is in clientele.so or in one of
+# its source files (valgrind names the file when the library has debug info).
+ext_files=$(for f in src/*/*.c; do basename "$f"; done | sed 's/\./\\./' | paste -sd'|')
+ext_frames="clientele\\.so|\\(($ext_files):[0-9]+\\)"
+ours=$(awk -v re="$ext_frames" '/^==[0-9]+== [A-Z][a-z]/ { block = $0; inblock = 1; next }
+	inblock && /^==[0-9]+== *$/ { if (block ~ re && block !~ /ERROR SUMMARY/) n++; inblock = 0; next }
 	inblock { block = block "\n" $0 }
 	END { print n + 0 }' "$out"/vg.*.log)
-echo "valgrind: $(ls "$out"/vg.*.log | wc -l) processes, $total errors (after suppressions), $ours in clientele.so"
+echo "valgrind: $(ls "$out"/vg.*.log | wc -l) processes, $total errors (after suppressions), $ours in the extension"
 if [ "$ours" -gt 0 ]; then
-	grep -l 'clientele\.so' "$out"/vg.*.log | head -5 | while read -r l; do
-		echo "--- $l"
-		sed -n '1,80p' "$l"
-	done
+	echo "valgrind: the extension's errors, by first frame:"
+	grep -hE -A1 '^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Source and|Mismatched)' "$out"/vg.*.log |
+		grep -E "$ext_frames" | sed 's/^==[0-9]*== *//' | sort | uniq -c | sort -rn | head -20
 fi
 [ "$ours" -eq 0 ]
