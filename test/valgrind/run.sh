@@ -3,6 +3,7 @@
 #
 #   bash test/valgrind/run.sh                 # every regress test
 #   bash test/valgrind/run.sh sentiment tokens
+#   bash test/valgrind/run.sh --summarize     # summarise the logs of the last run again
 #
 # On demand (it takes many minutes): builds and installs like the test
 # command, starts a throwaway cluster whose postmaster runs under valgrind
@@ -20,7 +21,7 @@
 # PostgreSQL itself (padding bytes written to files and sockets) is
 # suppressed by test/valgrind/postgres.supp; output differences caused by
 # the slowdown (timeouts) are reported but are not valgrind errors.
-if [ "${1:-}" != --inner ]; then
+if [ "${1:-}" != --inner ] && [ "${1:-}" != --summarize ]; then
 	source "$(dirname "$0")/../common.sh"
 	clientele_build_install
 	out=${CLIENTELE_VALGRIND_DIR:-/tmp/clientele-valgrind}
@@ -31,11 +32,42 @@ if [ "${1:-}" != --inner ]; then
 		bash test/valgrind/run.sh --inner "$@"
 	exit $?
 fi
+mode=$1
 shift
 set -uo pipefail
 bindir=${CLIENTELE_BINDIR:-/usr/lib/postgresql/15/bin}
 out=${CLIENTELE_VALGRIND_DIR:-/tmp/clientele-valgrind}
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+
+# Summary: errors per process log, and those touching the extension.
+summarize() {
+	local total=0 n log ext_files ext_frames ours
+	for log in "$out"/vg.*.log; do
+		n=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -1)
+		total=$((total + ${n:-0}))
+	done
+	# An error block runs from "==PID== <message>" to the next blank "==PID== "
+	# line; it is the extension's when a frame is in clientele.so or in one of
+	# its source files (valgrind names the file when the library has debug info).
+	ext_files=$(for f in "$(dirname "$0")"/../../src/*/*.c; do basename "$f"; done | sed 's/\./\\./' | paste -sd'|')
+	ext_frames="clientele\\.so|\\(($ext_files):[0-9]+\\)"
+	ours=$(awk -v re="$ext_frames" '/^==[0-9]+== [A-Z][a-z]/ { block = $0; inblock = 1; next }
+		inblock && /^==[0-9]+== *$/ { if (block ~ re && block !~ /ERROR SUMMARY/) n++; inblock = 0; next }
+		inblock { block = block "\n" $0 }
+		END { print n + 0 }' "$out"/vg.*.log)
+	echo "valgrind: $(ls "$out"/vg.*.log | wc -l) processes, $total errors (after suppressions), $ours in the extension"
+	if [ "$ours" -gt 0 ]; then
+		echo "valgrind: the extension's errors, by the frame in its code:"
+		grep -hE -A3 '^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Source and|Mismatched)' "$out"/vg.*.log |
+			grep -oE "[a-z_]+ \\(($ext_files):[0-9]+\\)" | sort | uniq -c | sort -rn | head -20
+	fi
+	[ "$ours" -eq 0 ]
+}
+if [ "$mode" = --summarize ]; then
+	summarize
+	exit $?
+fi
+
 dir=$(mktemp -d /tmp/clientele-vgcluster.XXXXXX)
 cleanup() {
 	"$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
@@ -74,26 +106,4 @@ grep -E '^(ok|not ok|test) ' "$out/installcheck.log" | sed 's/^/  /'
 wait
 echo "valgrind: the suite took $(( $(date +%s) - start )) s; pg_regress exit status $rc"
 
-# Summary: errors per process log, and those touching the extension.
-total=0
-ours=0
-for log in "$out"/vg.*.log; do
-	n=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -1)
-	total=$((total + ${n:-0}))
-done
-# An error block runs from "==PID== <message>" to the next blank "==PID== "
-# line; it is the extension's when a frame is in clientele.so or in one of
-# its source files (valgrind names the file when the library has debug info).
-ext_files=$(for f in src/*/*.c; do basename "$f"; done | sed 's/\./\\./' | paste -sd'|')
-ext_frames="clientele\\.so|\\(($ext_files):[0-9]+\\)"
-ours=$(awk -v re="$ext_frames" '/^==[0-9]+== [A-Z][a-z]/ { block = $0; inblock = 1; next }
-	inblock && /^==[0-9]+== *$/ { if (block ~ re && block !~ /ERROR SUMMARY/) n++; inblock = 0; next }
-	inblock { block = block "\n" $0 }
-	END { print n + 0 }' "$out"/vg.*.log)
-echo "valgrind: $(ls "$out"/vg.*.log | wc -l) processes, $total errors (after suppressions), $ours in the extension"
-if [ "$ours" -gt 0 ]; then
-	echo "valgrind: the extension's errors, by first frame:"
-	grep -hE -A1 '^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Source and|Mismatched)' "$out"/vg.*.log |
-		grep -E "$ext_frames" | sed 's/^==[0-9]*== *//' | sort | uniq -c | sort -rn | head -20
-fi
-[ "$ours" -eq 0 ]
+summarize
