@@ -34,7 +34,7 @@ my @calls = (
 	[ 'sentiment_detail',    q{SELECT (clientele.sentiment_detail(body)).label FROM big} ],
 	[ 'tokens',              q{SELECT count(*) FROM big, clientele.tokens(body)} ],
 	[ 'normal_form',         q{SELECT length(clientele.normal_form(body)) FROM big} ],
-	[ 'sentiment_summary',   q{SELECT clientele.sentiment_summary(clientele.sentiment(body)) FROM many} ],
+	[ 'sentiment_summary',   q{SELECT clientele.sentiment_summary(clientele.sentiment(body)) FROM many, generate_series(1, 20) r} ],
 	[ 'demo_messages',       q{SELECT count(*) FROM clientele.demo_messages(100000000)} ],
 	[ 'lexicon_load',        q{SELECT clientele.lexicon_load('huge', data) FROM lexicon_data} ],
 );
