@@ -4,8 +4,9 @@
 # a closing "N passed, N failed" line; exits non-zero if anything failed.
 #
 # With arguments, runs only the named tests: a pg_regress name (sql/NAME.sql),
-# an isolation spec name (test/isolation/specs/NAME.spec) or a TAP file
-# (test/t/NAME.pl).
+# an isolation spec name (test/isolation/specs/NAME.spec), a TAP file
+# (test/t/NAME.pl) or "fuzz" (the short libFuzzer run, test/fuzz/run.sh, which
+# also runs when no test is named; CLIENTELE_FUZZ_SECONDS sets its length).
 #
 # CLIENTELE_KEEP_RESULTS=/some/dir keeps the outputs (results/, output_iso/,
 # regression.diffs, TAP logs) there for reading after the run.
@@ -18,15 +19,17 @@ passed=0
 failed=0
 log=$(mktemp)
 
-regress=() isolation=() tap=()
+regress=() isolation=() tap=() fuzz=0
 if [ $# -eq 0 ]; then
+	fuzz=1
 	for f in sql/*.sql; do regress+=("$(basename "$f" .sql)"); done
 	for f in test/isolation/specs/*.spec; do [ -f "$f" ] && isolation+=("$(basename "$f" .spec)"); done
 	for f in test/t/*.pl; do [ -f "$f" ] && tap+=("$f"); done
 else
 	for a in "$@"; do
 		n=$(basename "$a"); n=${n%.sql}; n=${n%.spec}; n=${n%.pl}
-		if [ -f "test/t/$n.pl" ]; then tap+=("test/t/$n.pl")
+		if [ "$n" = fuzz ]; then fuzz=1
+		elif [ -f "test/t/$n.pl" ]; then tap+=("test/t/$n.pl")
 		elif [ -f "test/isolation/specs/$n.spec" ]; then isolation+=("$n")
 		elif [ -f "sql/$n.sql" ]; then regress+=("$n")
 		else echo "no such test: $a" >&2; failed=$((failed + 1)); fi
@@ -73,6 +76,15 @@ if [ ${#tap[@]} -gt 0 ]; then
 	if [ $rc -ne 0 ]; then
 		for l in tmp_check/log/regress_log_*; do [ -f "$l" ] && tail -n 60 "$l"; done
 	fi
+fi
+
+if [ $fuzz -eq 1 ]; then
+	echo "== fuzzing (libFuzzer, short run) =="
+	bash test/fuzz/run.sh >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count "$log"
+	[ $rc -ne 0 ] && [ "$(grep -cE 'FAILED' "$log")" -eq 0 ] && failed=$((failed + 1))
 fi
 
 rm -f "$log"
