@@ -49,19 +49,201 @@ lex_booster(const LexEntry *e, int lang)
 /* Longest phrase of any lexicon, in tokens. */
 #define LEX_MAX_PHRASE 8
 
-/* Look a normal form (accent-folded) up in the built-in lexicon; NULL if absent. */
-extern const LexEntry *lex_lookup(const char *key, int len);
+/*
+ * The map (lexicon.c): an open-addressing table frozen once loaded.  A probe
+ * reads the compact array of hashes (4 bytes a slot, small enough to stay in
+ * cache) and touches the slot itself, half a cache line holding the key and
+ * its entry, only when the hash matches.  The look-up functions are inline:
+ * they run once per token of every scored message.
+ */
+#define LEX_INLINE_KEY 16
+
+typedef struct LexSlot
+{
+	uint16		len;
+	char		key[LEX_INLINE_KEY];	/* the key, or a pointer to it if longer */
+	LexEntry	entry;
+} LexSlot;
+
+/* internal to the library: no indirection through the symbol table */
+#if defined(__GNUC__)
+#define LEX_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define LEX_INTERNAL
+#endif
+
+extern LEX_INTERNAL uint32 *lex_hashes;	/* 0: empty slot; NULL until loaded */
+extern LEX_INTERNAL LexSlot *lex_slots;
+extern LEX_INTERNAL uint32 lex_mask;
 
 /*
- * Two-step look-up for batches: hash a key and prefetch its probe, then
- * look it up with that hash once the memory has had time to arrive.
+ * Phrase filter: a bit for each pair of first two tokens of a phrase, keyed
+ * by the two tokens' hashes.  A clear bit means no phrase (and no phrase
+ * prefix) starts with these two tokens.  Unusable (never consulted) if a
+ * phrase's token has a normal form with a space.
  */
-extern uint32 lex_hash_prefetch(const char *key, int len);
-extern const LexEntry *lex_lookup_hashed(const char *key, int len, uint32 h);
+#define LEX_PAIR_BITS 65536
+extern LEX_INTERNAL uint64 lex_pairs[LEX_PAIR_BITS / 64];
+extern LEX_INTERNAL bool lex_pairs_usable;
 
 /* Load the built-in lexicon (once per backend). */
 extern void lex_ensure_loaded(void);
 
+/* Load 8 bytes (unaligned). */
+static inline uint64
+lex_load8(const char *s)
+{
+	uint64		w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/* Load 4 bytes (unaligned). */
+static inline uint32
+lex_load4(const char *s)
+{
+	uint32		w;
+
+	memcpy(&w, s, 4);
+	return w;
+}
+
+/* Hash a key (64-bit multiply-xorshift over 8-byte words); never 0. */
+static inline uint32
+lex_hash(const char *s, int len)
+{
+	uint64		h = 0x9E3779B97F4A7C15ULL ^ (uint64) len;
+
+	while (len >= 8)
+	{
+		h = (h ^ lex_load8(s)) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+		s += 8;
+		len -= 8;
+	}
+	if (len > 0)
+	{
+		uint64		w;
+
+		if (len >= 4)
+			/* two overlapping 4-byte reads cover 4 to 7 bytes */
+			w = lex_load4(s) | ((uint64) lex_load4(s + len - 4) << 32);
+		else
+			w = (uint64) (unsigned char) s[0] |
+				((uint64) (unsigned char) s[len / 2] << 8) |
+				((uint64) (unsigned char) s[len - 1] << 16);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32) h | 1;		/* never 0, the mark of an empty slot */
+}
+
+/*
+ * Are a and b, both len bytes, equal?  Up to 16 bytes, fixed-size
+ * overlapping reads that stay inside both keys replace memcmp().
+ */
+static inline bool
+lex_key_equal(const char *a, const char *b, int len)
+{
+	if (len >= 8)
+	{
+		if (len > 16)
+			return memcmp(a, b, len) == 0;
+		return lex_load8(a) == lex_load8(b) &&
+			lex_load8(a + len - 8) == lex_load8(b + len - 8);
+	}
+	if (len >= 4)
+		return lex_load4(a) == lex_load4(b) &&
+			lex_load4(a + len - 4) == lex_load4(b + len - 4);
+	/* zero to three bytes: the first, middle and last cover them all */
+	return len == 0 ||
+		(a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1]);
+}
+
+/* The bytes of a slot's key. */
+static inline const char *
+lex_slot_key(const LexSlot *slot)
+{
+	const char *p;
+
+	if (slot->len <= LEX_INLINE_KEY)
+		return slot->key;
+	memcpy(&p, slot->key, sizeof(p));
+	return p;
+}
+
+/* Does a slot hold this key? */
+static inline bool
+lex_slot_matches(const LexSlot *slot, const char *key, int len)
+{
+	return slot->len == len && lex_key_equal(lex_slot_key(slot), key, len);
+}
+
+/* Look a normal form up with its hash (from lex_hash); NULL if absent. */
+static inline const LexEntry *
+lex_lookup_hashed(const char *key, int len, uint32 h)
+{
+	uint32		i;
+
+	for (i = h & lex_mask;; i = (i + 1) & lex_mask)
+	{
+		uint32		hi = lex_hashes[i];
+
+		if (hi == 0)
+			return NULL;
+		if (hi == h && lex_slot_matches(&lex_slots[i], key, len))
+			return &lex_slots[i].entry;
+	}
+}
+
+/*
+ * Two-step look-up for batches: hash a key and prefetch its probe, then
+ * look it up with lex_lookup_hashed() once the memory has had time to arrive.
+ */
+static inline uint32
+lex_hash_prefetch(const char *key, int len)
+{
+	uint32		h;
+
+	if (unlikely(lex_hashes == NULL))
+		lex_ensure_loaded();
+	h = lex_hash(key, len);
+	__builtin_prefetch(&lex_hashes[h & lex_mask]);
+	__builtin_prefetch(&lex_slots[h & lex_mask]);
+	return h;
+}
+
+/* Bit of the phrase filter for two token hashes. */
+static inline uint32
+lex_pair_bit(uint32 h1, uint32 h2)
+{
+	return (h1 * 0x9E3779B1u + h2 * 0x85EBCA77u) >> 16;
+}
+
+/*
+ * May a phrase (or phrase prefix) start with the tokens of hashes h1, h2?
+ * false only when none does.  Callers check lex_pairs_usable and that
+ * neither token has TC_F_SPACE.
+ */
+static inline bool
+lex_pair_possible(uint32 h1, uint32 h2)
+{
+	uint32		bit = lex_pair_bit(h1, h2);
+
+	return (lex_pairs[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* Look a normal form (accent-folded) up in the built-in lexicon; NULL if absent. */
+static inline const LexEntry *
+lex_lookup(const char *key, int len)
+{
+	if (unlikely(lex_hashes == NULL))
+		lex_ensure_loaded();
+	return lex_lookup_hashed(key, len, lex_hash(key, len));
+}
 
 /* Language evidence accumulated over tokens (langdetect.c). */
 typedef struct LangEvidence

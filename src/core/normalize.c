@@ -140,6 +140,7 @@ icu_apply(const UNormalizer2 *n, const UChar *src, int32 srclen, int32 *outlen)
 static int
 icu_normalize_word(const unsigned char *s, int len, bool fold_accents, StringInfo out)
 {
+	int			start = out->len;
 	UErrorCode	status = U_ZERO_ERROR;
 	UChar	   *u16;
 	int32		u16len;
@@ -209,6 +210,8 @@ icu_normalize_word(const unsigned char *s, int len, bool fold_accents, StringInf
 		else
 			tc_append_utf8(out, c);
 	}
+	if (memchr(out->data + start, ' ', out->len - start) != NULL)
+		flags |= TC_F_SPACE;
 	return flags;
 }
 
@@ -255,7 +258,8 @@ build_fast_table(void)
 			U8_APPEND_UNSAFE(src, n, c);
 			resetStringInfo(&buf);
 			fl = icu_normalize_word(src, n, false, &buf);
-			if (buf.len > FAST_MAXBYTES)
+			/* a form with a space (none below U+0250) keeps TC_F_SPACE through ICU */
+			if (buf.len > FAST_MAXBYTES || (fl & TC_F_SPACE))
 			{
 				fc->cls = FC_ICU;
 				continue;
@@ -263,8 +267,7 @@ build_fast_table(void)
 			memcpy(fc->keep, buf.data, buf.len);
 			fc->nkeep = buf.len;
 			resetStringInfo(&buf);
-			icu_normalize_word(src, n, true, &buf);
-			if (buf.len > FAST_MAXBYTES)
+			if ((icu_normalize_word(src, n, true, &buf) & TC_F_SPACE) || buf.len > FAST_MAXBYTES)
 			{
 				fc->cls = FC_ICU;
 				continue;

@@ -136,6 +136,9 @@ typedef enum TcTokenKind
 #define TC_F_ELONGATED	0x04	/* a letter repeated 3+ times ("sooo") */
 #define TC_F_NONASCII	0x08	/* has letters outside ASCII (accents...) */
 #define TC_F_APOS		0x10	/* has an inner apostrophe (don't, aujourd'hui) */
+#define TC_F_SPACE		0x20	/* normal form holds a space (from a compatibility
+								 * character such as U+037A); never set for text
+								 * in the Latin ranges */
 
 typedef struct TcToken
 {

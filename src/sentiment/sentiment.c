@@ -93,6 +93,7 @@ typedef struct WinTok
 	int			start;
 	int			len;
 	int			normlen;		/* -1: too long for any lexicon */
+	uint32		hash;			/* lex_hash() of norm, or 0 if not computed yet */
 	const LexEntry *entry;		/* built-in entry of the token, if any */
 	char		norm[NORM_MAX];
 } WinTok;
@@ -457,6 +458,16 @@ match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 	/* built-in phrases: walk the prefixes */
 	if (entry_phrase_len(w->entry, sc->lang) < 2)
 		return 0;
+	/* the filter: most two-token keys tried here are absent */
+	if (avail > 1 && w[1].normlen >= 0 && lex_pairs_usable &&
+		!((w[0].flags | w[1].flags) & TC_F_SPACE))
+	{
+		uint32		h0 = w[0].hash ? w[0].hash : lex_hash(w[0].norm, w[0].normlen);
+		uint32		h1 = w[1].hash ? w[1].hash : lex_hash(w[1].norm, w[1].normlen);
+
+		if (!lex_pair_possible(h0, h1))
+			return 0;
+	}
 	memcpy(key, w->norm, w->normlen);
 	klen = w->normlen;
 	for (k = 1; k < avail && k < LEX_MAX_PHRASE && w[k].normlen >= 0; k++)
@@ -644,7 +655,6 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 	TcToken		tok;
 	int			n = 0;
 	int			i;
-	uint32		hashes[WINDOW];
 	bool		lookup[WINDOW];
 
 	while (n < max)
@@ -662,6 +672,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		t->start = tok.start;
 		t->len = tok.len;
 		t->entry = NULL;
+		t->hash = 0;
 		lookup[n] = false;
 		if (tok.normlen >= NORM_MAX)
 		{
@@ -689,7 +700,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		else if (tok.kind != TC_URL && tok.kind != TC_EMAIL && tok.kind != TC_MENTION &&
 				 tok.kind != TC_CASHTAG)
 		{
-			hashes[n] = lex_hash_prefetch(t->norm, t->normlen);
+			t->hash = lex_hash_prefetch(t->norm, t->normlen);
 			lookup[n] = true;
 		}
 		n++;
@@ -699,7 +710,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		WinTok	   *t = &w[i];
 
 		if (lookup[i])
-			t->entry = lex_lookup_hashed(t->norm, t->normlen, hashes[i]);
+			t->entry = lex_lookup_hashed(t->norm, t->normlen, t->hash);
 		if (t->entry == NULL && t->kind == TC_HASHTAG && t->normlen > 1)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
 	}
