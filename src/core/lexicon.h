@@ -109,36 +109,104 @@ lex_load4(const char *s)
 	return w;
 }
 
-/* Hash a key (64-bit multiply-xorshift over 8-byte words); never 0. */
+/* The first n (0..8) bytes of an 8-byte load, as a mask (byte order aware). */
+static inline uint64
+lex_prefix_mask(int n)
+{
+	static const uint64 masks[9] = {
+#ifdef WORDS_BIGENDIAN
+		0, UINT64CONST(0xFF00000000000000), UINT64CONST(0xFFFF000000000000),
+		UINT64CONST(0xFFFFFF0000000000), UINT64CONST(0xFFFFFFFF00000000),
+		UINT64CONST(0xFFFFFFFFFF000000), UINT64CONST(0xFFFFFFFFFFFF0000),
+		UINT64CONST(0xFFFFFFFFFFFFFF00), UINT64CONST(0xFFFFFFFFFFFFFFFF)
+#else
+		0, UINT64CONST(0xFF), UINT64CONST(0xFFFF), UINT64CONST(0xFFFFFF),
+		UINT64CONST(0xFFFFFFFF), UINT64CONST(0xFFFFFFFFFF), UINT64CONST(0xFFFFFFFFFFFF),
+		UINT64CONST(0xFFFFFFFFFFFFFF), UINT64CONST(0xFFFFFFFFFFFFFFFF)
+#endif
+	};
+
+	return masks[n];
+}
+
+/* Mix one 8-byte chunk of a key into a hash state. */
+static inline uint64
+lex_hash_step(uint64 h, uint64 chunk)
+{
+	h = (h ^ chunk) * UINT64CONST(0xff51afd7ed558ccd);
+	return h ^ (h >> 29);
+}
+
+/* Final mix of a hash state; never 0 (the mark of an empty slot). */
+static inline uint32
+lex_hash_final(uint64 h)
+{
+	h ^= h >> 33;
+	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (uint32) h | 1;
+}
+
+/*
+ * Hash a key: the key as 8-byte chunks, the last one zero-padded, mixed by
+ * multiply-xorshift.  Keys in a zero-padded buffer hash the same way with
+ * two masked loads (lex_hash_padded).
+ */
 static inline uint32
 lex_hash(const char *s, int len)
 {
-	uint64		h = 0x9E3779B97F4A7C15ULL ^ (uint64) len;
+	uint64		h = UINT64CONST(0x9E3779B97F4A7C15) ^ (uint64) len;
+	int			n = len;
 
-	while (len >= 8)
+	while (n >= 8)
 	{
-		h = (h ^ lex_load8(s)) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 29;
+		h = lex_hash_step(h, lex_load8(s));
 		s += 8;
-		len -= 8;
+		n -= 8;
 	}
-	if (len > 0)
+	if (n > 0)
 	{
-		uint64		w;
+		uint64		w = 0;
 
-		if (len >= 4)
-			/* two overlapping 4-byte reads cover 4 to 7 bytes */
-			w = lex_load4(s) | ((uint64) lex_load4(s + len - 4) << 32);
-		else
-			w = (uint64) (unsigned char) s[0] |
-				((uint64) (unsigned char) s[len / 2] << 8) |
-				((uint64) (unsigned char) s[len - 1] << 16);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+		memcpy(&w, s, n);
+		h = lex_hash_step(h, w);
 	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (uint32) h | 1;		/* never 0, the mark of an empty slot */
+	return lex_hash_final(h);
+}
+
+/*
+ * A key of at most 16 bytes in a buffer readable for 16 bytes, as two
+ * zero-padded chunks: the form used by the fast look-ups below.
+ */
+typedef struct LexKey16
+{
+	uint64		w0;
+	uint64		w1;
+	int			len;
+} LexKey16;
+
+/* Read a key of len <= 16 bytes from a buffer readable for 16 bytes. */
+static inline LexKey16
+lex_key16(const char *buf, int len)
+{
+	LexKey16	k;
+
+	k.len = len;
+	k.w0 = lex_load8(buf) & lex_prefix_mask(Min(len, 8));
+	k.w1 = lex_load8(buf + 8) & lex_prefix_mask(Max(len - 8, 0));
+	return k;
+}
+
+/* lex_hash() of a LexKey16, with no loop and no branch on the length. */
+static inline uint32
+lex_hash16(LexKey16 k)
+{
+	uint64		h = UINT64CONST(0x9E3779B97F4A7C15) ^ (uint64) k.len;
+
+	h = lex_hash_step(h, k.w0);
+	if (k.len > 8)
+		h = lex_hash_step(h, k.w1);
+	return lex_hash_final(h);
 }
 
 /*
@@ -200,9 +268,43 @@ lex_lookup_hashed(const char *key, int len, uint32 h)
 }
 
 /*
+ * Look a LexKey16 up with its hash: slots keep keys of up to 16 bytes inline
+ * and zero-padded, so a key compares in two word comparisons.
+ */
+static inline const LexEntry *
+lex_lookup16(LexKey16 k, uint32 h)
+{
+	uint32		i;
+
+	for (i = h & lex_mask;; i = (i + 1) & lex_mask)
+	{
+		uint32		hi = lex_hashes[i];
+
+		if (hi == h)
+		{
+			const LexSlot *slot = &lex_slots[i];
+
+			if (((lex_load8(slot->key) ^ k.w0) | (lex_load8(slot->key + 8) ^ k.w1) |
+				 (uint64) (slot->len ^ k.len)) == 0)
+				return &slot->entry;
+		}
+		else if (hi == 0)
+			return NULL;
+	}
+}
+
+/*
  * Two-step look-up for batches: hash a key and prefetch its probe, then
  * look it up with lex_lookup_hashed() once the memory has had time to arrive.
  */
+static inline void
+lex_prefetch(uint32 h)
+{
+	__builtin_prefetch(&lex_hashes[h & lex_mask]);
+	__builtin_prefetch(&lex_slots[h & lex_mask]);
+}
+
+/* Hash a key and prefetch the memory its look-up will read. */
 static inline uint32
 lex_hash_prefetch(const char *key, int len)
 {

@@ -700,7 +700,16 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		else if (tok.kind != TC_URL && tok.kind != TC_EMAIL && tok.kind != TC_MENTION &&
 				 tok.kind != TC_CASHTAG)
 		{
-			t->hash = lex_hash_prefetch(t->norm, t->normlen);
+			if (t->normlen <= 16)
+			{
+				/* t->norm is readable for NORM_MAX bytes: the fast form */
+				if (unlikely(lex_hashes == NULL))
+					lex_ensure_loaded();
+				t->hash = lex_hash16(lex_key16(t->norm, t->normlen));
+				lex_prefetch(t->hash);
+			}
+			else
+				t->hash = lex_hash_prefetch(t->norm, t->normlen);
 			lookup[n] = true;
 		}
 		n++;
@@ -710,7 +719,9 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		WinTok	   *t = &w[i];
 
 		if (lookup[i])
-			t->entry = lex_lookup_hashed(t->norm, t->normlen, t->hash);
+			t->entry = t->normlen <= 16 ?
+				lex_lookup16(lex_key16(t->norm, t->normlen), t->hash) :
+				lex_lookup_hashed(t->norm, t->normlen, t->hash);
 		if (t->entry == NULL && t->kind == TC_HASHTAG && t->normlen > 1)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
 	}
