@@ -30,6 +30,7 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/memutils.h"
 
 #include "textcore.h"
@@ -219,6 +220,90 @@ static const uint8 ascii_class[256] = {
 	['0' ... '9'] = ASCII_DIGIT,
 };
 
+#ifndef WORDS_BIGENDIAN
+#define SWAR_ONES	UINT64CONST(0x0101010101010101)
+#define SWAR_HIGH	UINT64CONST(0x8080808080808080)
+
+/* The first n (0..8) bytes of a little-endian 8-byte load. */
+static inline uint64
+swar_prefix(int n)
+{
+	return n >= 8 ? ~UINT64CONST(0) : (UINT64CONST(1) << (8 * n)) - 1;
+}
+
+/*
+ * scan_ascii_word() for a word shorter than 8 bytes with 8 bytes readable
+ * at pos, all its bytes at once (SWAR, little-endian): the class of each
+ * byte comes from carry-free additions on the 7-bit bytes, the word ends at
+ * the first byte that is not an ASCII letter or digit, and three equal
+ * bytes in a row show as a zero byte in y ^ (y >> 8) | y ^ (y >> 16).  A
+ * byte of 0x80 or more may carry into the bytes after it, never into those
+ * before it, and the word ends before it, so the bytes that count are
+ * exact.  Returns false when the word is 8 bytes or longer (the caller
+ * scans it byte by byte); otherwise sets *result to its length, or to 0
+ * when the word needs the general path (see scan_ascii_word).
+ */
+static inline bool
+scan_short_ascii_word(TcTokenizer *tz, TcToken *tok, int pos, int *result)
+{
+	const unsigned char *s = tz->s;
+	uint64		w,
+				y,
+				alpha,
+				digit,
+				upper,
+				stop,
+				m,
+				z;
+	int			n;
+	unsigned char next;
+
+	memcpy(&w, s + pos, 8);
+	y = w | (SWAR_ONES * 0x20);
+	/* y in 'a'..'z' (w a letter); w in '0'..'9' */
+	alpha = (y + SWAR_ONES * (0x80 - 'a')) & ~(y + SWAR_ONES * (0x80 - 'z' - 1));
+	digit = (w + SWAR_ONES * (0x80 - '0')) & ~(w + SWAR_ONES * (0x80 - '9' - 1));
+	stop = ~((alpha | digit) & ~w) & SWAR_HIGH;
+	if (stop == 0)
+		return false;
+	n = pg_rightmost_one_pos64(stop) >> 3;
+	*result = 0;
+	next = s[pos + n];
+	m = swar_prefix(n);
+	alpha &= ~w & SWAR_HIGH & m;
+	if (next >= 0x80 || next == '\'' || next == '`' || next == '-' || next == '@' ||
+		(alpha == 0 && (next == '.' || next == ',' || next == ':')))
+		return true;
+	if (alpha != 0 && n >= 3)
+	{
+		/* elongation ("sooo") takes the general path */
+		z = (y ^ (y >> 8)) | (y ^ (y >> 16));
+		z = ~(((z & ~SWAR_HIGH) + ~SWAR_HIGH) | z) & SWAR_HIGH;
+		if (z & swar_prefix(n - 2))
+			return true;
+	}
+	if (tz->norm.maxlen - tz->norm.len <= 8)
+		enlargeStringInfo(&tz->norm, 9);
+	/* letters lower-cased by the 0x20 bit, digits unchanged */
+	memcpy(tz->norm.data + tz->norm.len, &y, 8);
+	tz->norm.len += n;
+	tz->norm.data[tz->norm.len] = '\0';
+
+	tok->start = pos;
+	tok->len = n;
+	tok->kind = alpha == 0 ? TC_NUMBER : TC_WORD;
+	/* upper case: a letter whose 0x20 bit (moved to the top bit) is clear */
+	upper = alpha & ~(w << 2);
+	if (alpha & ~upper)
+		tok->flags |= TC_F_LOWER;
+	else if (upper & (upper - 1))	/* two capitals or more */
+		tok->flags |= TC_F_ALLCAPS;
+	tz->pos = pos + n;
+	*result = n;
+	return true;
+}
+#endif
+
 /*
  * The common case, fused: a word of ASCII letters and digits that ends at
  * white space or plain punctuation is scanned, then normalised by OR-ing
@@ -239,6 +324,10 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 	unsigned char next;
 	char	   *out;
 
+#ifndef WORDS_BIGENDIAN
+	if (pos + 8 <= len && scan_short_ascii_word(tz, tok, pos, &n))
+		return n > 0;
+#endif
 	for (; end < len; end++)
 	{
 		int			k = ascii_class[s[end]];
