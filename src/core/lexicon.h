@@ -353,6 +353,40 @@ typedef struct LangEvidence
 	float		score[TC_NUM_LANGS];
 } LangEvidence;
 
+extern bool lang_has_english_clitic(const char *s, int len);
+
+/*
+ * Add one token's evidence (the table of langdetect.c's essay).  Inline, as
+ * the scorer observes every token of a message's first window.  Every
+ * amount is a multiple of 0.5, so the float sums are exact.
+ */
+static inline void
+lang_observe_token(LangEvidence *ev, TcTokenKind kind, int flags,
+				   const char *norm, int normlen, const LexEntry *e)
+{
+	/* by (function word, rated here, rated in the other language) */
+	static const float entry_evidence[8] = {0, 0, 0.5f, 0, 1.0f, 1.0f, 1.0f, 1.0f};
+	int			l;
+
+	if (kind == TC_ELISION)
+	{
+		ev->score[TC_LANG_FR] += 2.0f;
+		return;
+	}
+	if (kind != TC_WORD)
+		return;
+	if ((flags & TC_F_APOS) && lang_has_english_clitic(norm, normlen))
+		ev->score[TC_LANG_EN] += 1.5f;
+	if (flags & TC_F_NONASCII)
+		ev->score[TC_LANG_FR] += 0.5f;
+	if (e == NULL)
+		return;
+	for (l = 0; l < TC_NUM_LANGS; l++)
+		ev->score[l] += entry_evidence[((e->flags[l] & LEX_F_STOP) ? 4 : 0) |
+									   ((e->flags[l] & LEX_F_VALENCE) ? 2 : 0) |
+									   (e->flags[1 - l] & LEX_F_VALENCE ? 1 : 0)];
+}
+
 extern void lang_observe(LangEvidence *ev, const TcToken *tok, const LexEntry *e);
 extern TcLang lang_decide(const LangEvidence *ev);
 

@@ -499,17 +499,24 @@ match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 static bool
 is_irony_marker(const WinTok *w)
 {
-	static const char *const markers[] = {
-		"\xF0\x9F\x99\x84",		/* U+1F644 face with rolling eyes */
-		"\xF0\x9F\x99\x83",		/* U+1F643 upside-down face */
-		"#sarcasm", "#sarcasme", "#sarcastic", "#irony", "#ironie", "#not"
+#define MARKER(s) {s, sizeof(s) - 1}
+	static const struct
+	{
+		const char *text;
+		int			len;
+	}			markers[] = {
+		MARKER("\xF0\x9F\x99\x84"),	/* U+1F644 face with rolling eyes */
+		MARKER("\xF0\x9F\x99\x83"),	/* U+1F643 upside-down face */
+		MARKER("#sarcasm"), MARKER("#sarcasme"), MARKER("#sarcastic"),
+		MARKER("#irony"), MARKER("#ironie"), MARKER("#not")
 	};
+#undef MARKER
 	int			i;
 
 	if (w->kind != TC_EMOJI && w->kind != TC_HASHTAG)
 		return false;
 	for (i = 0; i < lengthof(markers); i++)
-		if (w->normlen == (int) strlen(markers[i]) && memcmp(w->norm, markers[i], w->normlen) == 0)
+		if (w->normlen == markers[i].len && memcmp(w->norm, markers[i].text, w->normlen) == 0)
 			return true;
 	return false;
 }
@@ -763,16 +770,9 @@ sentiment_score(const char *s, int len, TcLang lang, const CustomLexicon *custom
 
 		for (i = 0; i < n; i++)
 		{
-			if (lang == TC_LANG_NONE && (w[i].kind == TC_WORD || w[i].kind == TC_ELISION))
-			{
-				TcToken		tk;
-
-				tk.kind = w[i].kind;
-				tk.flags = w[i].flags;
-				tk.norm = w[i].norm;
-				tk.normlen = Max(w[i].normlen, 0);
-				lang_observe(&ev, &tk, w[i].entry);
-			}
+			if (lang == TC_LANG_NONE)
+				lang_observe_token(&ev, w[i].kind, w[i].flags, w[i].norm,
+								   Max(w[i].normlen, 0), w[i].entry);
 			if (w[i].kind == TC_WORD && (w[i].flags & (TC_F_ALLCAPS | TC_F_LOWER)))
 			{
 				words++;
