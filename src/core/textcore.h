@@ -147,11 +147,16 @@ typedef struct TcToken
 	int			position;		/* 1-based ordinal of the token */
 	TcTokenKind kind;
 	int			flags;
-	const char *norm;			/* normal form (valid until the next token) */
+	const char *norm;			/* normal form (valid until the next token),
+								 * NUL-terminated, and readable for at least
+								 * TC_NORM_READABLE bytes whatever normlen */
 	int			normlen;
 	const char *squeezed;		/* elongations collapsed to one letter, or NULL */
 	int			squeezedlen;
 } TcToken;
+
+/* tok->norm can be read (not written) this far, for fixed-size copies */
+#define TC_NORM_READABLE 16
 
 typedef struct TcTokenizer
 {

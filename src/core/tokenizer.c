@@ -108,7 +108,7 @@ tc_tokenizer_init(TcTokenizer *tz, const char *s, int len, bool fold_accents)
 	tz->pos = 0;
 	tz->ntokens = 0;
 	tz->fold_accents = fold_accents;
-	initStringInfo(&tz->norm);
+	initStringInfo(&tz->norm);	/* 1024 bytes: TC_NORM_READABLE holds */
 	initStringInfo(&tz->squeezed);
 	initStringInfo(&tz->scratch);
 }
@@ -243,7 +243,7 @@ swar_prefix(int n)
  * scans it byte by byte); otherwise sets *result to its length, or to 0
  * when the word needs the general path (see scan_ascii_word).
  */
-static inline bool
+static pg_attribute_always_inline bool
 scan_short_ascii_word(TcTokenizer *tz, TcToken *tok, int pos, int *result)
 {
 	const unsigned char *s = tz->s;
@@ -507,7 +507,8 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 	int			clen;
 	int32		c;
 
-	resetStringInfo(&tz->norm);
+	tz->norm.len = 0;
+	tz->norm.data[0] = '\0';
 	tok->flags = 0;
 	tok->squeezed = NULL;
 	tok->squeezedlen = 0;

@@ -94,7 +94,7 @@ typedef struct WinTok
 	int			len;
 	int			normlen;		/* -1: too long for any lexicon */
 	uint32		hash;			/* lex_hash() of norm, or 0 if not computed yet */
-	const LexEntry *entry;		/* built-in entry of the token, if any */
+	const LexEntry *entry;		/* built-in entry of the token, or &no_entry */
 	char		norm[NORM_MAX];
 } WinTok;
 
@@ -131,14 +131,19 @@ typedef struct Scorer
 	SentimentItem pending[PENDING_MAX];	/* last: not cleared at start */
 } Scorer;
 
+/*
+ * The entry of a token that is in no lexicon: all zero (no valence, no
+ * role, no phrase), so the scorer reads it like any other entry and never
+ * branches on a missing one.
+ */
+static const LexEntry no_entry;
+
 /* ---- entry accessors for the scoring language ---- */
 
 /* Valence of an entry in lang (mean of both when lang is undecided). */
 static inline bool
 entry_valence(const LexEntry *e, TcLang lang, float *v)
 {
-	if (e == NULL)
-		return false;
 	if (lang != TC_LANG_NONE)
 	{
 		if (!(e->flags[lang] & LEX_F_VALENCE))
@@ -161,8 +166,6 @@ entry_valence(const LexEntry *e, TcLang lang, float *v)
 static inline int
 entry_flags(const LexEntry *e, TcLang lang)
 {
-	if (e == NULL)
-		return 0;
 	return lang != TC_LANG_NONE ? e->flags[lang] : (e->flags[0] | e->flags[1]);
 }
 
@@ -179,8 +182,6 @@ entry_booster(const LexEntry *e, TcLang lang)
 static inline int
 entry_phrase_len(const LexEntry *e, TcLang lang)
 {
-	if (e == NULL)
-		return 0;
 	return lang != TC_LANG_NONE ? e->phrase_len[lang] : Max(e->phrase_len[0], e->phrase_len[1]);
 }
 
@@ -687,7 +688,11 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 			n++;
 			continue;
 		}
-		memcpy(t->norm, tok.norm, tok.normlen);
+		/* a fixed-size copy for short forms (tok.norm is readable for TC_NORM_READABLE) */
+		if (tok.normlen <= TC_NORM_READABLE)
+			memcpy(t->norm, tok.norm, TC_NORM_READABLE);
+		else
+			memcpy(t->norm, tok.norm, tok.normlen);
 		t->normlen = tok.normlen;
 		if (tok.squeezed != NULL)
 		{
@@ -731,6 +736,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 				lex_lookup_hashed(t->norm, t->normlen, t->hash);
 		if (t->entry == NULL && t->kind == TC_HASHTAG && t->normlen > 1)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
+		t->entry = t->entry ? t->entry : &no_entry;
 	}
 	return n;
 }
