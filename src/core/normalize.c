@@ -37,8 +37,8 @@ typedef struct FastChar
 	uint8		cls;			/* FC_* */
 	uint8		nkeep;			/* bytes of the case-folded form */
 	uint8		nfold;			/* bytes of the case- and accent-folded form */
-	char		keep[FAST_MAXBYTES];
-	char		fold[FAST_MAXBYTES];
+	char		keep[FAST_MAXBYTES + 1];	/* + 1: copied 8 bytes at a time */
+	char		fold[FAST_MAXBYTES + 1];
 } FastChar;
 
 #define FC_OTHER	0			/* punctuation, symbol: not part of words */
@@ -287,6 +287,55 @@ build_fast_table(void)
 	fast_table_ready = true;
 }
 
+/* tc_is_word_char() above the fast table, from ICU. */
+static bool
+icu_is_word_char(int32 cp)
+{
+	if (cp >= 0x2000 && cp <= 0x206F)	/* general punctuation */
+		return false;
+	if (cp == 0xFFFD)
+		return false;
+	return u_isalnum(cp) || u_charType(cp) == U_NON_SPACING_MARK ||
+		u_charType(cp) == U_COMBINING_SPACING_MARK ||
+		u_charType(cp) == U_ENCLOSING_MARK;
+}
+
+/* tc_is_space() above the fast table, from ICU. */
+static bool
+icu_is_space(int32 cp)
+{
+	return u_isUWhiteSpace(cp) || cp == 0x200B || cp == 0xFEFF;
+}
+
+/*
+ * Above the fast table, the answers of the two tests for the first two
+ * planes (where emoji, symbols and most scripts live) are kept in bitmaps,
+ * filled from ICU a block of 256 code points at a time when a block is
+ * first met: an emoji costs a bit test instead of four ICU property calls.
+ */
+#define CP_CACHE_LIMIT 0x20000
+#define CP_BLOCK 256
+static uint64 cp_word_bits[CP_CACHE_LIMIT / 64];
+static uint64 cp_space_bits[CP_CACHE_LIMIT / 64];
+static bool cp_block_ready[CP_CACHE_LIMIT / CP_BLOCK];
+
+/* Fill the bitmaps for the block of code point cp. */
+static pg_noinline void
+fill_cp_block(int32 cp)
+{
+	int32		first = cp & ~(CP_BLOCK - 1);
+	int32		c;
+
+	for (c = first; c < first + CP_BLOCK; c++)
+	{
+		if (icu_is_word_char(c))
+			cp_word_bits[c / 64] |= UINT64CONST(1) << (c % 64);
+		if (icu_is_space(c))
+			cp_space_bits[c / 64] |= UINT64CONST(1) << (c % 64);
+	}
+	cp_block_ready[cp / CP_BLOCK] = true;
+}
+
 /* Is a code point part of a word (letter, digit or mark)? */
 bool
 tc_is_word_char(int32 cp)
@@ -300,13 +349,13 @@ tc_is_word_char(int32 cp)
 		cls = fast_table[cp].cls;
 		return cls == FC_LOWER || cls == FC_UPPER || cls == FC_DIGIT || cls == FC_ICU;
 	}
-	if (cp >= 0x2000 && cp <= 0x206F)	/* general punctuation */
-		return false;
-	if (cp == 0xFFFD)
-		return false;
-	return u_isalnum(cp) || u_charType(cp) == U_NON_SPACING_MARK ||
-		u_charType(cp) == U_COMBINING_SPACING_MARK ||
-		u_charType(cp) == U_ENCLOSING_MARK;
+	if (cp < CP_CACHE_LIMIT)
+	{
+		if (unlikely(!cp_block_ready[cp / CP_BLOCK]))
+			fill_cp_block(cp);
+		return (cp_word_bits[cp / 64] >> (cp % 64)) & 1;
+	}
+	return icu_is_word_char(cp);
 }
 
 /* Is a code point white space (or a control character)? */
@@ -319,7 +368,13 @@ tc_is_space(int32 cp)
 			build_fast_table();
 		return fast_table[cp].cls == FC_SPACE;
 	}
-	return u_isUWhiteSpace(cp) || cp == 0x200B || cp == 0xFEFF;
+	if (cp < CP_CACHE_LIMIT)
+	{
+		if (unlikely(!cp_block_ready[cp / CP_BLOCK]))
+			fill_cp_block(cp);
+		return (cp_space_bits[cp / 64] >> (cp % 64)) & 1;
+	}
+	return icu_is_space(cp);
 }
 
 /*
@@ -442,7 +497,8 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 	if (unlikely(!fast_table_ready))
 		build_fast_table();
 
-	enlargeStringInfo(out, len * 2 + 8);
+	if (out->maxlen - out->len <= len * 2 + 8)
+		enlargeStringInfo(out, len * 2 + 8);
 	for (i = 0; i < len;)
 	{
 		unsigned char b = s[i];
@@ -480,15 +536,16 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 				nupper++, nletters++, flags |= TC_F_NONASCII;
 			else if (fc->cls == FC_LOWER)
 				nletters++, flags |= TC_F_LOWER | TC_F_NONASCII;
-			if (fold_accents)
 			{
-				memcpy(out->data + out->len, fc->fold, fc->nfold);
-				out->len += fc->nfold;
-			}
-			else
-			{
-				memcpy(out->data + out->len, fc->keep, fc->nkeep);
-				out->len += fc->nkeep;
+				const char *form = fold_accents ? fc->fold : fc->keep;
+				int			nform = fold_accents ? fc->nfold : fc->nkeep;
+
+				/* a fixed-size copy where the buffer has room for it */
+				if (out->maxlen - out->len > FAST_MAXBYTES + 1)
+					memcpy(out->data + out->len, form, FAST_MAXBYTES + 1);
+				else
+					memcpy(out->data + out->len, form, nform);
+				out->len += nform;
 			}
 			maybe_run = true;	/* multi-byte runs are checked below */
 			i += clen;

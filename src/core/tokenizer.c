@@ -86,15 +86,23 @@ ascii_prefix(const unsigned char *s, int avail, const char *prefix)
 static bool
 is_elision(const unsigned char *s, int n)
 {
-	static const char *const elisions[] = {
-		"l", "j", "d", "n", "c", "s", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"
-	};
+	static const char *const long_elisions[] = {"jusqu", "lorsqu", "puisqu", "quoiqu"};
 	int			i;
 
-	if (n > 6 || (n > 2 && (s[0] | 0x20) != 'j' && (s[0] | 0x20) != 'l' && (s[0] | 0x20) != 'p' && (s[0] | 0x20) != 'q'))
+	if (n == 1)
+	{
+		unsigned char c = s[0] | 0x20;
+
+		return c == 'l' || c == 'j' || c == 'd' || c == 'n' || c == 'c' ||
+			c == 's' || c == 'm' || c == 't';
+	}
+	if (n == 2)
+		return (s[0] | 0x20) == 'q' && (s[1] | 0x20) == 'u';
+	if (n < 5 || n > 6)
 		return false;
-	for (i = 0; i < lengthof(elisions); i++)
-		if ((int) strlen(elisions[i]) == n && pg_strncasecmp((const char *) s, elisions[i], n) == 0)
+	for (i = 0; i < lengthof(long_elisions); i++)
+		if ((int) strlen(long_elisions[i]) == n &&
+			pg_strncasecmp((const char *) s, long_elisions[i], n) == 0)
 			return true;
 	return false;
 }
@@ -183,8 +191,17 @@ scan_to_space(const unsigned char *s, int len, int pos)
 	while (end < len)
 	{
 		int			clen;
-		int32		c = tc_decode_utf8(s + end, len - end, &clen);
+		int32		c;
 
+		if (s[end] < 0x80)
+		{
+			/* tc_is_space() of ASCII: controls, space and DEL */
+			if (s[end] <= ' ' || s[end] == 0x7F)
+				break;
+			end++;
+			continue;
+		}
+		c = tc_decode_utf8(s + end, len - end, &clen);
 		if (tc_is_space(c))
 			break;
 		end += clen;
