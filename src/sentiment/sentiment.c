@@ -533,6 +533,25 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 	bool		is_custom = false;
 	int			rules = 0;
 
+	/*
+	 * The most common token, a word with no rating, no role and no phrase
+	 * (at most a function word): what the full path below does with it, in
+	 * short.  Not for n't words nor with a custom lexicon, which can rate it.
+	 */
+	if (w->kind == TC_WORD && sc->custom == NULL && w->normlen >= 0 &&
+		!(w->flags & TC_F_APOS))
+	{
+		flags = entry_flags(e, sc->lang);
+		if ((flags & ~LEX_F_STOP) == 0 && entry_phrase_len(e, sc->lang) < 2)
+		{
+			sc->neutral_words++;
+			if (sc->neg_left > 0 && !(flags & LEX_F_STOP))
+				sc->neg_left--;
+			sc->boost_age++;
+			return 1;
+		}
+	}
+
 	switch (w->kind)
 	{
 		case TC_PUNCT:
