@@ -189,6 +189,13 @@ static bool emoticons_ready = false;
 /* emoticons starting with byte c are emoticons[bucket_start[c] .. bucket_start[c + 1]) */
 static int16 bucket_start[129];
 
+/*
+ * Can an emoticon start with this (lower-cased) ASCII byte?  All true
+ * until the list is built, so that the first test calls tc_match_emoticon(),
+ * which builds it.
+ */
+bool		tc_emoticon_first_byte[128] = {[0 ... 127] = true};
+
 /* Add an emoticon (ASCII, printable, no space) to the list, once. */
 static void
 tc_register_emoticon(const char *e)
@@ -273,6 +280,9 @@ load_emoticons(void)
 			i++;
 		bucket_start[c] = i;
 	}
+	for (c = 0; c < 128; c++)
+		tc_emoticon_first_byte[c] = bucket_start[c] != bucket_start[c + 1] ||
+			(c >= 'A' && c <= 'Z' && bucket_start[c + 32] != bucket_start[c + 33]);
 	emoticons_ready = true;
 }
 

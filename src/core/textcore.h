@@ -193,6 +193,9 @@ extern bool tc_is_space(int32 cp);
 extern int	tc_scan_emoji(const unsigned char *s, int avail, StringInfo norm);
 extern int	tc_match_emoticon(const unsigned char *s, int avail, bool at_boundary);
 
+/* false when no emoticon starts with ASCII byte c (a test before the call) */
+extern PGDLLIMPORT bool tc_emoticon_first_byte[128];
+
 /* Is cp an apostrophe variant (' ’ ‘ ʼ ´ `)? */
 static inline bool
 tc_is_apostrophe(int32 cp)

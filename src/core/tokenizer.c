@@ -585,7 +585,8 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			 * after white space, and (but for uwu/owo) not before a lower-case
 			 * letter, which starts an ordinary word.
 			 */
-			if ((pos == 0 || s[pos - 1] == ' ' || s[pos - 1] == '\n' || s[pos - 1] == '\t') &&
+			if (tc_emoticon_first_byte[c] &&
+				(pos == 0 || s[pos - 1] == ' ' || s[pos - 1] == '\n' || s[pos - 1] == '\t') &&
 				(pos + 1 >= len || !(s[pos + 1] >= 'a' && s[pos + 1] <= 'z') ||
 				 c == 'o' || c == 'u') &&
 				(n = tc_match_emoticon(s + pos, len - pos, true)) > 0)
@@ -621,7 +622,7 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			goto done;
 		}
 		/* emoticons have two characters or more: none before white space */
-		if (pos + 1 < len && s[pos + 1] > ' ' &&
+		if (pos + 1 < len && s[pos + 1] > ' ' && tc_emoticon_first_byte[c] &&
 			(n = tc_match_emoticon(s + pos, len - pos, false)) > 0)
 		{
 			set_raw(tz, tok, pos, pos + n, TC_EMOTICON, true);
