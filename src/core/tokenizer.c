@@ -183,7 +183,7 @@ tc_kind_name(TcTokenKind kind)
 }
 
 /* End of a URL or e-mail: up to white space, minus trailing punctuation. */
-static int
+static pg_noinline int
 scan_to_space(const unsigned char *s, int len, int pos)
 {
 	int			end = pos;
@@ -212,7 +212,7 @@ scan_to_space(const unsigned char *s, int len, int pos)
 }
 
 /* Fill tok with the raw bytes as normal form (URLs, punctuation, emoticons). */
-static void
+static pg_noinline void
 set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, bool lower)
 {
 	int			i;
@@ -335,7 +335,9 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 	const unsigned char *s = tz->s;
 	int			len = tz->len;
 	int			end = pos;
-	int			counts[4] = {0, 0, 0, 0};
+	int			nlower = 0,
+				nupper = 0,
+				ndigits = 0;	/* scalars: no array on the stack, no stack canary */
 	int			n,
 				i;
 	unsigned char next;
@@ -351,12 +353,14 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 
 		if (k == 0)
 			break;
-		counts[k]++;
+		nlower += k == ASCII_LOWER;
+		nupper += k == ASCII_UPPER;
+		ndigits += k == ASCII_DIGIT;
 	}
 	n = end - pos;
 	next = end < len ? s[end] : ' ';
 	if (next >= 0x80 || next == '\'' || next == '`' || next == '-' || next == '@' ||
-		(counts[ASCII_DIGIT] == n && (next == '.' || next == ',' || next == ':')))
+		(ndigits == n && (next == '.' || next == ',' || next == ':')))
 		return false;
 
 	if (tz->norm.maxlen - tz->norm.len <= n)
@@ -365,7 +369,7 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 	for (i = 0; i < n; i++)
 		out[i] = s[pos + i] | 0x20;
 	/* elongation ("sooo") takes the general path */
-	if (counts[ASCII_DIGIT] < n)
+	if (ndigits < n)
 		for (i = 2; i < n; i++)
 			if (out[i] == out[i - 1] && out[i] == out[i - 2])
 				return false;
@@ -374,17 +378,17 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 
 	tok->start = pos;
 	tok->len = n;
-	tok->kind = counts[ASCII_DIGIT] == n ? TC_NUMBER : TC_WORD;
-	if (counts[ASCII_LOWER] > 0)
+	tok->kind = ndigits == n ? TC_NUMBER : TC_WORD;
+	if (nlower > 0)
 		tok->flags |= TC_F_LOWER;
-	else if (counts[ASCII_UPPER] >= 2)
+	else if (nupper >= 2)
 		tok->flags |= TC_F_ALLCAPS;
 	tz->pos = end;
 	return true;
 }
 
 /* Scan a word (or number, e-mail, elision) starting at pos. */
-static void
+static pg_noinline void
 scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 {
 	const unsigned char *s = tz->s;
@@ -483,7 +487,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 }
 
 /* Scan a hashtag, mention or cashtag body after its sigil. */
-static void
+static pg_noinline void
 scan_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
 {
 	const unsigned char *s = tz->s;
