@@ -377,8 +377,8 @@ lang_observe_token(LangEvidence *ev, TcTokenKind kind, int flags,
 		return;
 	if ((flags & TC_F_APOS) && lang_has_english_clitic(norm, normlen))
 		ev->score[TC_LANG_EN] += 1.5f;
-	if (flags & TC_F_NONASCII)
-		ev->score[TC_LANG_FR] += 0.5f;
+	/* 0.5 or 0 (adding 0 changes nothing): no branch on the accents */
+	ev->score[TC_LANG_FR] += (flags & TC_F_NONASCII) ? 0.5f : 0.0f;
 	if (e == NULL)
 		return;
 	for (l = 0; l < TC_NUM_LANGS; l++)

@@ -299,12 +299,18 @@ scan_short_ascii_word(TcTokenizer *tz, TcToken *tok, int pos, int *result)
 		if (z & swar_prefix(n - 2))
 			return true;
 	}
-	if (tz->norm.maxlen - tz->norm.len <= 8)
-		enlargeStringInfo(&tz->norm, 9);
-	/* letters lower-cased by the 0x20 bit, digits unchanged */
+	if (tz->norm.maxlen - tz->norm.len <= 16)
+		enlargeStringInfo(&tz->norm, 17);
+	/*
+	 * Letters lower-cased by the 0x20 bit, digits unchanged, zero-padded
+	 * (which NUL-terminates it) to 16 bytes by two 8-byte stores: a reader
+	 * of the form by 8-byte loads gets them forwarded from the stores.
+	 */
+	y &= m;
 	memcpy(tz->norm.data + tz->norm.len, &y, 8);
+	z = 0;
+	memcpy(tz->norm.data + tz->norm.len + 8, &z, 8);
 	tz->norm.len += n;
-	tz->norm.data[tz->norm.len] = '\0';
 
 	tok->start = pos;
 	tok->len = n;

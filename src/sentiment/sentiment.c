@@ -707,12 +707,29 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 			n++;
 			continue;
 		}
-		/* a fixed-size copy for short forms (tok.norm is readable for TC_NORM_READABLE) */
-		if (tok.normlen <= TC_NORM_READABLE)
-			memcpy(t->norm, tok.norm, TC_NORM_READABLE);
-		else
-			memcpy(t->norm, tok.norm, tok.normlen);
 		t->normlen = tok.normlen;
+		if (tok.normlen <= 16 && tok.squeezed == NULL &&
+			tok.kind != TC_URL && tok.kind != TC_EMAIL && tok.kind != TC_MENTION &&
+			tok.kind != TC_CASHTAG)
+		{
+			/*
+			 * The common case: read the form once as two zero-padded words
+			 * (tok.norm is readable for TC_NORM_READABLE bytes), copy them,
+			 * hash them and prefetch the look-up.
+			 */
+			LexKey16	k = lex_key16(tok.norm, tok.normlen);
+
+			memcpy(t->norm, &k.w0, 8);
+			memcpy(t->norm + 8, &k.w1, 8);
+			if (unlikely(lex_hashes == NULL))
+				lex_ensure_loaded();
+			t->hash = lex_hash16(k);
+			lex_prefetch(t->hash);
+			lookup[n] = true;
+			n++;
+			continue;
+		}
+		memcpy(t->norm, tok.norm, tok.normlen);
 		if (tok.squeezed != NULL)
 		{
 			/* elongated: the form as written, else the squeezed one */
@@ -753,7 +770,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 			t->entry = t->normlen <= 16 ?
 				lex_lookup16(lex_key16(t->norm, t->normlen), t->hash) :
 				lex_lookup_hashed(t->norm, t->normlen, t->hash);
-		if (t->entry == NULL && t->kind == TC_HASHTAG && t->normlen > 1)
+		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
 		t->entry = t->entry ? t->entry : &no_entry;
 	}
