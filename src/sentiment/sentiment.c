@@ -721,7 +721,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 
 			memcpy(t->norm, &k.w0, 8);
 			memcpy(t->norm + 8, &k.w1, 8);
-			if (unlikely(lex_hashes == NULL))
+			if (unlikely(lex_index == NULL))
 				lex_ensure_loaded();
 			t->hash = lex_hash16(k);
 			lex_prefetch(t->hash);
@@ -751,7 +751,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 			if (t->normlen <= 16)
 			{
 				/* t->norm is readable for NORM_MAX bytes: the fast form */
-				if (unlikely(lex_hashes == NULL))
+				if (unlikely(lex_index == NULL))
 					lex_ensure_loaded();
 				t->hash = lex_hash16(lex_key16(t->norm, t->normlen));
 				lex_prefetch(t->hash);
