@@ -493,12 +493,17 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 	int			nletters = 0,
 				nupper = 0;
 	bool		maybe_run = false;
+	char	   *data;
+	int			olen;
 
 	if (unlikely(!fast_table_ready))
 		build_fast_table();
 
 	if (out->maxlen - out->len <= len * 2 + 8)
 		enlargeStringInfo(out, len * 2 + 8);
+	/* the buffer in locals: stores through char * could alias out->len */
+	data = out->data;
+	olen = out->len;
 	for (i = 0; i < len;)
 	{
 		unsigned char b = s[i];
@@ -511,7 +516,7 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 				nupper++, nletters++;
 			else if (fc->cls == FC_LOWER)
 				nletters++, flags |= TC_F_LOWER;
-			out->data[out->len++] = fc->keep[0];
+			data[olen++] = fc->keep[0];
 			if (i >= 2 && s[i - 1] == b && s[i - 2] == b)
 				maybe_run = true;
 			i++;
@@ -541,17 +546,18 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 				int			nform = fold_accents ? fc->nfold : fc->nkeep;
 
 				/* a fixed-size copy where the buffer has room for it */
-				if (out->maxlen - out->len > FAST_MAXBYTES + 1)
-					memcpy(out->data + out->len, form, FAST_MAXBYTES + 1);
+				if (out->maxlen - olen > FAST_MAXBYTES + 1)
+					memcpy(data + olen, form, FAST_MAXBYTES + 1);
 				else
-					memcpy(out->data + out->len, form, nform);
-				out->len += nform;
+					memcpy(data + olen, form, nform);
+				olen += nform;
 			}
 			maybe_run = true;	/* multi-byte runs are checked below */
 			i += clen;
 		}
 	}
-	out->data[out->len] = '\0';
+	out->len = olen;
+	data[olen] = '\0';
 	if (nletters >= 2 && nupper == nletters)
 		flags |= TC_F_ALLCAPS;
 	if (maybe_run && collapse_elongation(out, start, scratch))

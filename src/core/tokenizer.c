@@ -220,7 +220,14 @@ set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, boo
 	tok->start = start;
 	tok->len = end - start;
 	tok->kind = kind;
-	appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
+	if (end - start == 1 && tz->norm.maxlen - tz->norm.len > 1)
+	{
+		/* one character of punctuation, the most common case */
+		tz->norm.data[tz->norm.len++] = tz->s[start];
+		tz->norm.data[tz->norm.len] = '\0';
+	}
+	else
+		appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
 	if (lower)
 		for (i = 0; i < tz->norm.len; i++)
 			if (tz->norm.data[i] >= 'A' && tz->norm.data[i] <= 'Z')
