@@ -766,10 +766,18 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 	{
 		WinTok	   *t = &w[i];
 
-		if (lookup[i])
-			t->entry = t->normlen <= 16 ?
-				lex_lookup16(lex_key16(t->norm, t->normlen), t->hash) :
-				lex_lookup_hashed(t->norm, t->normlen, t->hash);
+		if (lookup[i] && t->normlen <= 16)
+		{
+			/* the form was stored zero-padded to 16 bytes above */
+			LexKey16	k;
+
+			memcpy(&k.w0, t->norm, 8);
+			memcpy(&k.w1, t->norm + 8, 8);
+			k.len = t->normlen;
+			t->entry = lex_lookup16(k, t->hash);
+		}
+		else if (lookup[i])
+			t->entry = lex_lookup_hashed(t->norm, t->normlen, t->hash);
 		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
 		t->entry = t->entry ? t->entry : &no_entry;
