@@ -27,9 +27,9 @@ is_regional(int32 cp)
 	return cp >= 0x1F1E6 && cp <= 0x1F1FF;
 }
 
-/* Can cp start an emoji sequence? */
+/* Can cp start an emoji sequence?  (From ICU; see tc_is_emoji_start.) */
 static bool
-tc_is_emoji_start(int32 cp)
+icu_is_emoji_start(int32 cp)
 {
 	if (cp < 0xA9)
 		return false;
@@ -38,6 +38,43 @@ tc_is_emoji_start(int32 cp)
 	if (is_regional(cp))
 		return true;
 	return u_hasBinaryProperty(cp, UCHAR_EXTENDED_PICTOGRAPHIC);
+}
+
+/*
+ * The answers for the first two planes, where every emoji base is, kept in
+ * a bitmap filled from ICU a block of 256 code points at a time.
+ */
+#define EMOJI_CACHE_LIMIT 0x20000
+#define EMOJI_BLOCK 256
+static uint64 emoji_start_bits[EMOJI_CACHE_LIMIT / 64];
+static bool emoji_block_ready[EMOJI_CACHE_LIMIT / EMOJI_BLOCK];
+
+/* Fill the bitmap for the block of code point cp. */
+static pg_noinline void
+fill_emoji_block(int32 cp)
+{
+	int32		first = cp & ~(EMOJI_BLOCK - 1);
+	int32		c;
+
+	for (c = first; c < first + EMOJI_BLOCK; c++)
+		if (icu_is_emoji_start(c))
+			emoji_start_bits[c / 64] |= UINT64CONST(1) << (c % 64);
+	emoji_block_ready[cp / EMOJI_BLOCK] = true;
+}
+
+/* Can cp start an emoji sequence? */
+static inline bool
+tc_is_emoji_start(int32 cp)
+{
+	if (cp < 0xA9)
+		return false;
+	if (cp < EMOJI_CACHE_LIMIT)
+	{
+		if (unlikely(!emoji_block_ready[cp / EMOJI_BLOCK]))
+			fill_emoji_block(cp);
+		return (emoji_start_bits[cp / 64] >> (cp % 64)) & 1;
+	}
+	return icu_is_emoji_start(cp);
 }
 
 /* Skip modifiers after an emoji base; returns bytes consumed. */
@@ -152,6 +189,13 @@ static bool emoticons_ready = false;
 /* emoticons starting with byte c are emoticons[bucket_start[c] .. bucket_start[c + 1]) */
 static int16 bucket_start[129];
 
+/*
+ * Can an emoticon start with this (lower-cased) ASCII byte?  All true
+ * until the list is built, so that the first test calls tc_match_emoticon(),
+ * which builds it.
+ */
+bool		tc_emoticon_first_byte[128] = {[0 ... 127] = true};
+
 /* Add an emoticon (ASCII, printable, no space) to the list, once. */
 static void
 tc_register_emoticon(const char *e)
@@ -236,6 +280,9 @@ load_emoticons(void)
 			i++;
 		bucket_start[c] = i;
 	}
+	for (c = 0; c < 128; c++)
+		tc_emoticon_first_byte[c] = bucket_start[c] != bucket_start[c + 1] ||
+			(c >= 'A' && c <= 'Z' && bucket_start[c + 32] != bucket_start[c + 33]);
 	emoticons_ready = true;
 }
 

@@ -62,8 +62,8 @@ tc_parse_lang(const char *s, bool allow_auto)
 }
 
 /* Does a word end with an English clitic? */
-static bool
-has_english_clitic(const char *s, int len)
+bool
+lang_has_english_clitic(const char *s, int len)
 {
 	static const char *const clitics[] = {"n't", "'s", "'m", "'re", "'ll", "'ve", "'d"};
 	int			i;
@@ -78,32 +78,11 @@ has_english_clitic(const char *s, int len)
 	return false;
 }
 
-/* Add one token's evidence. */
+/* Add one token's evidence (the rules are lang_observe_token() in lexicon.h). */
 void
 lang_observe(LangEvidence *ev, const TcToken *tok, const LexEntry *e)
 {
-	int			l;
-
-	if (tok->kind == TC_ELISION)
-	{
-		ev->score[TC_LANG_FR] += 2.0f;
-		return;
-	}
-	if (tok->kind != TC_WORD)
-		return;
-	if ((tok->flags & TC_F_APOS) && has_english_clitic(tok->norm, tok->normlen))
-		ev->score[TC_LANG_EN] += 1.5f;
-	if (tok->flags & TC_F_NONASCII)
-		ev->score[TC_LANG_FR] += 0.5f;
-	if (e == NULL)
-		return;
-	for (l = 0; l < TC_NUM_LANGS; l++)
-	{
-		if (e->flags[l] & LEX_F_STOP)
-			ev->score[l] += 1.0f;
-		else if ((e->flags[l] & LEX_F_VALENCE) && !(e->flags[1 - l] & LEX_F_VALENCE))
-			ev->score[l] += 0.5f;
-	}
+	lang_observe_token(ev, tok->kind, tok->flags, tok->norm, tok->normlen, e);
 }
 
 /* Decide the language from the evidence, or TC_LANG_NONE. */

@@ -37,8 +37,8 @@ typedef struct FastChar
 	uint8		cls;			/* FC_* */
 	uint8		nkeep;			/* bytes of the case-folded form */
 	uint8		nfold;			/* bytes of the case- and accent-folded form */
-	char		keep[FAST_MAXBYTES];
-	char		fold[FAST_MAXBYTES];
+	char		keep[FAST_MAXBYTES + 1];	/* + 1: copied 8 bytes at a time */
+	char		fold[FAST_MAXBYTES + 1];
 } FastChar;
 
 #define FC_OTHER	0			/* punctuation, symbol: not part of words */
@@ -140,6 +140,7 @@ icu_apply(const UNormalizer2 *n, const UChar *src, int32 srclen, int32 *outlen)
 static int
 icu_normalize_word(const unsigned char *s, int len, bool fold_accents, StringInfo out)
 {
+	int			start = out->len;
 	UErrorCode	status = U_ZERO_ERROR;
 	UChar	   *u16;
 	int32		u16len;
@@ -209,6 +210,8 @@ icu_normalize_word(const unsigned char *s, int len, bool fold_accents, StringInf
 		else
 			tc_append_utf8(out, c);
 	}
+	if (memchr(out->data + start, ' ', out->len - start) != NULL)
+		flags |= TC_F_SPACE;
 	return flags;
 }
 
@@ -255,7 +258,8 @@ build_fast_table(void)
 			U8_APPEND_UNSAFE(src, n, c);
 			resetStringInfo(&buf);
 			fl = icu_normalize_word(src, n, false, &buf);
-			if (buf.len > FAST_MAXBYTES)
+			/* a form with a space (none below U+0250) keeps TC_F_SPACE through ICU */
+			if (buf.len > FAST_MAXBYTES || (fl & TC_F_SPACE))
 			{
 				fc->cls = FC_ICU;
 				continue;
@@ -263,8 +267,7 @@ build_fast_table(void)
 			memcpy(fc->keep, buf.data, buf.len);
 			fc->nkeep = buf.len;
 			resetStringInfo(&buf);
-			icu_normalize_word(src, n, true, &buf);
-			if (buf.len > FAST_MAXBYTES)
+			if ((icu_normalize_word(src, n, true, &buf) & TC_F_SPACE) || buf.len > FAST_MAXBYTES)
 			{
 				fc->cls = FC_ICU;
 				continue;
@@ -284,6 +287,55 @@ build_fast_table(void)
 	fast_table_ready = true;
 }
 
+/* tc_is_word_char() above the fast table, from ICU. */
+static bool
+icu_is_word_char(int32 cp)
+{
+	if (cp >= 0x2000 && cp <= 0x206F)	/* general punctuation */
+		return false;
+	if (cp == 0xFFFD)
+		return false;
+	return u_isalnum(cp) || u_charType(cp) == U_NON_SPACING_MARK ||
+		u_charType(cp) == U_COMBINING_SPACING_MARK ||
+		u_charType(cp) == U_ENCLOSING_MARK;
+}
+
+/* tc_is_space() above the fast table, from ICU. */
+static bool
+icu_is_space(int32 cp)
+{
+	return u_isUWhiteSpace(cp) || cp == 0x200B || cp == 0xFEFF;
+}
+
+/*
+ * Above the fast table, the answers of the two tests for the first two
+ * planes (where emoji, symbols and most scripts live) are kept in bitmaps,
+ * filled from ICU a block of 256 code points at a time when a block is
+ * first met: an emoji costs a bit test instead of four ICU property calls.
+ */
+#define CP_CACHE_LIMIT 0x20000
+#define CP_BLOCK 256
+static uint64 cp_word_bits[CP_CACHE_LIMIT / 64];
+static uint64 cp_space_bits[CP_CACHE_LIMIT / 64];
+static bool cp_block_ready[CP_CACHE_LIMIT / CP_BLOCK];
+
+/* Fill the bitmaps for the block of code point cp. */
+static pg_noinline void
+fill_cp_block(int32 cp)
+{
+	int32		first = cp & ~(CP_BLOCK - 1);
+	int32		c;
+
+	for (c = first; c < first + CP_BLOCK; c++)
+	{
+		if (icu_is_word_char(c))
+			cp_word_bits[c / 64] |= UINT64CONST(1) << (c % 64);
+		if (icu_is_space(c))
+			cp_space_bits[c / 64] |= UINT64CONST(1) << (c % 64);
+	}
+	cp_block_ready[cp / CP_BLOCK] = true;
+}
+
 /* Is a code point part of a word (letter, digit or mark)? */
 bool
 tc_is_word_char(int32 cp)
@@ -297,13 +349,13 @@ tc_is_word_char(int32 cp)
 		cls = fast_table[cp].cls;
 		return cls == FC_LOWER || cls == FC_UPPER || cls == FC_DIGIT || cls == FC_ICU;
 	}
-	if (cp >= 0x2000 && cp <= 0x206F)	/* general punctuation */
-		return false;
-	if (cp == 0xFFFD)
-		return false;
-	return u_isalnum(cp) || u_charType(cp) == U_NON_SPACING_MARK ||
-		u_charType(cp) == U_COMBINING_SPACING_MARK ||
-		u_charType(cp) == U_ENCLOSING_MARK;
+	if (cp < CP_CACHE_LIMIT)
+	{
+		if (unlikely(!cp_block_ready[cp / CP_BLOCK]))
+			fill_cp_block(cp);
+		return (cp_word_bits[cp / 64] >> (cp % 64)) & 1;
+	}
+	return icu_is_word_char(cp);
 }
 
 /* Is a code point white space (or a control character)? */
@@ -316,7 +368,13 @@ tc_is_space(int32 cp)
 			build_fast_table();
 		return fast_table[cp].cls == FC_SPACE;
 	}
-	return u_isUWhiteSpace(cp) || cp == 0x200B || cp == 0xFEFF;
+	if (cp < CP_CACHE_LIMIT)
+	{
+		if (unlikely(!cp_block_ready[cp / CP_BLOCK]))
+			fill_cp_block(cp);
+		return (cp_space_bits[cp / 64] >> (cp % 64)) & 1;
+	}
+	return icu_is_space(cp);
 }
 
 /*
@@ -435,11 +493,17 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 	int			nletters = 0,
 				nupper = 0;
 	bool		maybe_run = false;
+	char	   *data;
+	int			olen;
 
 	if (unlikely(!fast_table_ready))
 		build_fast_table();
 
-	enlargeStringInfo(out, len * 2 + 8);
+	if (out->maxlen - out->len <= len * 2 + 8)
+		enlargeStringInfo(out, len * 2 + 8);
+	/* the buffer in locals: stores through char * could alias out->len */
+	data = out->data;
+	olen = out->len;
 	for (i = 0; i < len;)
 	{
 		unsigned char b = s[i];
@@ -452,7 +516,7 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 				nupper++, nletters++;
 			else if (fc->cls == FC_LOWER)
 				nletters++, flags |= TC_F_LOWER;
-			out->data[out->len++] = fc->keep[0];
+			data[olen++] = fc->keep[0];
 			if (i >= 2 && s[i - 1] == b && s[i - 2] == b)
 				maybe_run = true;
 			i++;
@@ -477,21 +541,23 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 				nupper++, nletters++, flags |= TC_F_NONASCII;
 			else if (fc->cls == FC_LOWER)
 				nletters++, flags |= TC_F_LOWER | TC_F_NONASCII;
-			if (fold_accents)
 			{
-				memcpy(out->data + out->len, fc->fold, fc->nfold);
-				out->len += fc->nfold;
-			}
-			else
-			{
-				memcpy(out->data + out->len, fc->keep, fc->nkeep);
-				out->len += fc->nkeep;
+				const char *form = fold_accents ? fc->fold : fc->keep;
+				int			nform = fold_accents ? fc->nfold : fc->nkeep;
+
+				/* a fixed-size copy where the buffer has room for it */
+				if (out->maxlen - olen > FAST_MAXBYTES + 1)
+					memcpy(data + olen, form, FAST_MAXBYTES + 1);
+				else
+					memcpy(data + olen, form, nform);
+				olen += nform;
 			}
 			maybe_run = true;	/* multi-byte runs are checked below */
 			i += clen;
 		}
 	}
-	out->data[out->len] = '\0';
+	out->len = olen;
+	data[olen] = '\0';
 	if (nletters >= 2 && nupper == nletters)
 		flags |= TC_F_ALLCAPS;
 	if (maybe_run && collapse_elongation(out, start, scratch))

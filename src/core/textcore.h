@@ -136,6 +136,9 @@ typedef enum TcTokenKind
 #define TC_F_ELONGATED	0x04	/* a letter repeated 3+ times ("sooo") */
 #define TC_F_NONASCII	0x08	/* has letters outside ASCII (accents...) */
 #define TC_F_APOS		0x10	/* has an inner apostrophe (don't, aujourd'hui) */
+#define TC_F_SPACE		0x20	/* normal form holds a space (from a compatibility
+								 * character such as U+037A); never set for text
+								 * in the Latin ranges */
 
 typedef struct TcToken
 {
@@ -144,11 +147,16 @@ typedef struct TcToken
 	int			position;		/* 1-based ordinal of the token */
 	TcTokenKind kind;
 	int			flags;
-	const char *norm;			/* normal form (valid until the next token) */
+	const char *norm;			/* normal form (valid until the next token),
+								 * NUL-terminated, and readable for at least
+								 * TC_NORM_READABLE bytes whatever normlen */
 	int			normlen;
 	const char *squeezed;		/* elongations collapsed to one letter, or NULL */
 	int			squeezedlen;
 } TcToken;
+
+/* tok->norm can be read (not written) this far, for fixed-size copies */
+#define TC_NORM_READABLE 16
 
 typedef struct TcTokenizer
 {
@@ -184,6 +192,9 @@ extern bool tc_is_space(int32 cp);
 /* Emoji helpers (emoji.c) */
 extern int	tc_scan_emoji(const unsigned char *s, int avail, StringInfo norm);
 extern int	tc_match_emoticon(const unsigned char *s, int avail, bool at_boundary);
+
+/* false when no emoticon starts with ASCII byte c (a test before the call) */
+extern PGDLLIMPORT bool tc_emoticon_first_byte[128];
 
 /* Is cp an apostrophe variant (' ’ ‘ ʼ ´ `)? */
 static inline bool

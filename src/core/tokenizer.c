@@ -30,6 +30,7 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/memutils.h"
 
 #include "textcore.h"
@@ -85,15 +86,23 @@ ascii_prefix(const unsigned char *s, int avail, const char *prefix)
 static bool
 is_elision(const unsigned char *s, int n)
 {
-	static const char *const elisions[] = {
-		"l", "j", "d", "n", "c", "s", "m", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"
-	};
+	static const char *const long_elisions[] = {"jusqu", "lorsqu", "puisqu", "quoiqu"};
 	int			i;
 
-	if (n > 6 || (n > 2 && (s[0] | 0x20) != 'j' && (s[0] | 0x20) != 'l' && (s[0] | 0x20) != 'p' && (s[0] | 0x20) != 'q'))
+	if (n == 1)
+	{
+		unsigned char c = s[0] | 0x20;
+
+		return c == 'l' || c == 'j' || c == 'd' || c == 'n' || c == 'c' ||
+			c == 's' || c == 'm' || c == 't';
+	}
+	if (n == 2)
+		return (s[0] | 0x20) == 'q' && (s[1] | 0x20) == 'u';
+	if (n < 5 || n > 6)
 		return false;
-	for (i = 0; i < lengthof(elisions); i++)
-		if ((int) strlen(elisions[i]) == n && pg_strncasecmp((const char *) s, elisions[i], n) == 0)
+	for (i = 0; i < lengthof(long_elisions); i++)
+		if ((int) strlen(long_elisions[i]) == n &&
+			pg_strncasecmp((const char *) s, long_elisions[i], n) == 0)
 			return true;
 	return false;
 }
@@ -107,7 +116,7 @@ tc_tokenizer_init(TcTokenizer *tz, const char *s, int len, bool fold_accents)
 	tz->pos = 0;
 	tz->ntokens = 0;
 	tz->fold_accents = fold_accents;
-	initStringInfo(&tz->norm);
+	initStringInfo(&tz->norm);	/* 1024 bytes: TC_NORM_READABLE holds */
 	initStringInfo(&tz->squeezed);
 	initStringInfo(&tz->scratch);
 }
@@ -174,7 +183,7 @@ tc_kind_name(TcTokenKind kind)
 }
 
 /* End of a URL or e-mail: up to white space, minus trailing punctuation. */
-static int
+static pg_noinline int
 scan_to_space(const unsigned char *s, int len, int pos)
 {
 	int			end = pos;
@@ -182,8 +191,17 @@ scan_to_space(const unsigned char *s, int len, int pos)
 	while (end < len)
 	{
 		int			clen;
-		int32		c = tc_decode_utf8(s + end, len - end, &clen);
+		int32		c;
 
+		if (s[end] < 0x80)
+		{
+			/* tc_is_space() of ASCII: controls, space and DEL */
+			if (s[end] <= ' ' || s[end] == 0x7F)
+				break;
+			end++;
+			continue;
+		}
+		c = tc_decode_utf8(s + end, len - end, &clen);
 		if (tc_is_space(c))
 			break;
 		end += clen;
@@ -194,7 +212,7 @@ scan_to_space(const unsigned char *s, int len, int pos)
 }
 
 /* Fill tok with the raw bytes as normal form (URLs, punctuation, emoticons). */
-static void
+static pg_noinline void
 set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, bool lower)
 {
 	int			i;
@@ -202,7 +220,14 @@ set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, boo
 	tok->start = start;
 	tok->len = end - start;
 	tok->kind = kind;
-	appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
+	if (end - start == 1 && tz->norm.maxlen - tz->norm.len > 1)
+	{
+		/* one character of punctuation, the most common case */
+		tz->norm.data[tz->norm.len++] = tz->s[start];
+		tz->norm.data[tz->norm.len] = '\0';
+	}
+	else
+		appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
 	if (lower)
 		for (i = 0; i < tz->norm.len; i++)
 			if (tz->norm.data[i] >= 'A' && tz->norm.data[i] <= 'Z')
@@ -219,6 +244,96 @@ static const uint8 ascii_class[256] = {
 	['0' ... '9'] = ASCII_DIGIT,
 };
 
+#ifndef WORDS_BIGENDIAN
+#define SWAR_ONES	UINT64CONST(0x0101010101010101)
+#define SWAR_HIGH	UINT64CONST(0x8080808080808080)
+
+/* The first n (0..8) bytes of a little-endian 8-byte load. */
+static inline uint64
+swar_prefix(int n)
+{
+	return n >= 8 ? ~UINT64CONST(0) : (UINT64CONST(1) << (8 * n)) - 1;
+}
+
+/*
+ * scan_ascii_word() for a word shorter than 8 bytes with 8 bytes readable
+ * at pos, all its bytes at once (SWAR, little-endian): the class of each
+ * byte comes from carry-free additions on the 7-bit bytes, the word ends at
+ * the first byte that is not an ASCII letter or digit, and three equal
+ * bytes in a row show as a zero byte in y ^ (y >> 8) | y ^ (y >> 16).  A
+ * byte of 0x80 or more may carry into the bytes after it, never into those
+ * before it, and the word ends before it, so the bytes that count are
+ * exact.  Returns false when the word is 8 bytes or longer (the caller
+ * scans it byte by byte); otherwise sets *result to its length, or to 0
+ * when the word needs the general path (see scan_ascii_word).
+ */
+static pg_attribute_always_inline bool
+scan_short_ascii_word(TcTokenizer *tz, TcToken *tok, int pos, int *result)
+{
+	const unsigned char *s = tz->s;
+	uint64		w,
+				y,
+				alpha,
+				digit,
+				upper,
+				stop,
+				m,
+				z;
+	int			n;
+	unsigned char next;
+
+	memcpy(&w, s + pos, 8);
+	y = w | (SWAR_ONES * 0x20);
+	/* y in 'a'..'z' (w a letter); w in '0'..'9' */
+	alpha = (y + SWAR_ONES * (0x80 - 'a')) & ~(y + SWAR_ONES * (0x80 - 'z' - 1));
+	digit = (w + SWAR_ONES * (0x80 - '0')) & ~(w + SWAR_ONES * (0x80 - '9' - 1));
+	stop = ~((alpha | digit) & ~w) & SWAR_HIGH;
+	if (stop == 0)
+		return false;
+	n = pg_rightmost_one_pos64(stop) >> 3;
+	*result = 0;
+	next = s[pos + n];
+	m = swar_prefix(n);
+	alpha &= ~w & SWAR_HIGH & m;
+	if (next >= 0x80 || next == '\'' || next == '`' || next == '-' || next == '@' ||
+		(alpha == 0 && (next == '.' || next == ',' || next == ':')))
+		return true;
+	if (alpha != 0 && n >= 3)
+	{
+		/* elongation ("sooo") takes the general path */
+		z = (y ^ (y >> 8)) | (y ^ (y >> 16));
+		z = ~(((z & ~SWAR_HIGH) + ~SWAR_HIGH) | z) & SWAR_HIGH;
+		if (z & swar_prefix(n - 2))
+			return true;
+	}
+	if (tz->norm.maxlen - tz->norm.len <= 16)
+		enlargeStringInfo(&tz->norm, 17);
+	/*
+	 * Letters lower-cased by the 0x20 bit, digits unchanged, zero-padded
+	 * (which NUL-terminates it) to 16 bytes by two 8-byte stores: a reader
+	 * of the form by 8-byte loads gets them forwarded from the stores.
+	 */
+	y &= m;
+	memcpy(tz->norm.data + tz->norm.len, &y, 8);
+	z = 0;
+	memcpy(tz->norm.data + tz->norm.len + 8, &z, 8);
+	tz->norm.len += n;
+
+	tok->start = pos;
+	tok->len = n;
+	tok->kind = alpha == 0 ? TC_NUMBER : TC_WORD;
+	/* upper case: a letter whose 0x20 bit (moved to the top bit) is clear */
+	upper = alpha & ~(w << 2);
+	if (alpha & ~upper)
+		tok->flags |= TC_F_LOWER;
+	else if (upper & (upper - 1))	/* two capitals or more */
+		tok->flags |= TC_F_ALLCAPS;
+	tz->pos = pos + n;
+	*result = n;
+	return true;
+}
+#endif
+
 /*
  * The common case, fused: a word of ASCII letters and digits that ends at
  * white space or plain punctuation is scanned, then normalised by OR-ing
@@ -233,24 +348,32 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 	const unsigned char *s = tz->s;
 	int			len = tz->len;
 	int			end = pos;
-	int			counts[4] = {0, 0, 0, 0};
+	int			nlower = 0,
+				nupper = 0,
+				ndigits = 0;	/* scalars: no array on the stack, no stack canary */
 	int			n,
 				i;
 	unsigned char next;
 	char	   *out;
 
+#ifndef WORDS_BIGENDIAN
+	if (pos + 8 <= len && scan_short_ascii_word(tz, tok, pos, &n))
+		return n > 0;
+#endif
 	for (; end < len; end++)
 	{
 		int			k = ascii_class[s[end]];
 
 		if (k == 0)
 			break;
-		counts[k]++;
+		nlower += k == ASCII_LOWER;
+		nupper += k == ASCII_UPPER;
+		ndigits += k == ASCII_DIGIT;
 	}
 	n = end - pos;
 	next = end < len ? s[end] : ' ';
 	if (next >= 0x80 || next == '\'' || next == '`' || next == '-' || next == '@' ||
-		(counts[ASCII_DIGIT] == n && (next == '.' || next == ',' || next == ':')))
+		(ndigits == n && (next == '.' || next == ',' || next == ':')))
 		return false;
 
 	if (tz->norm.maxlen - tz->norm.len <= n)
@@ -259,7 +382,7 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 	for (i = 0; i < n; i++)
 		out[i] = s[pos + i] | 0x20;
 	/* elongation ("sooo") takes the general path */
-	if (counts[ASCII_DIGIT] < n)
+	if (ndigits < n)
 		for (i = 2; i < n; i++)
 			if (out[i] == out[i - 1] && out[i] == out[i - 2])
 				return false;
@@ -268,17 +391,17 @@ scan_ascii_word(TcTokenizer *tz, TcToken *tok, int pos)
 
 	tok->start = pos;
 	tok->len = n;
-	tok->kind = counts[ASCII_DIGIT] == n ? TC_NUMBER : TC_WORD;
-	if (counts[ASCII_LOWER] > 0)
+	tok->kind = ndigits == n ? TC_NUMBER : TC_WORD;
+	if (nlower > 0)
 		tok->flags |= TC_F_LOWER;
-	else if (counts[ASCII_UPPER] >= 2)
+	else if (nupper >= 2)
 		tok->flags |= TC_F_ALLCAPS;
 	tz->pos = end;
 	return true;
 }
 
 /* Scan a word (or number, e-mail, elision) starting at pos. */
-static void
+static pg_noinline void
 scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 {
 	const unsigned char *s = tz->s;
@@ -377,7 +500,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 }
 
 /* Scan a hashtag, mention or cashtag body after its sigil. */
-static void
+static pg_noinline void
 scan_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
 {
 	const unsigned char *s = tz->s;
@@ -418,7 +541,8 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 	int			clen;
 	int32		c;
 
-	resetStringInfo(&tz->norm);
+	tz->norm.len = 0;
+	tz->norm.data[0] = '\0';
 	tok->flags = 0;
 	tok->squeezed = NULL;
 	tok->squeezedlen = 0;
@@ -478,7 +602,8 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			 * after white space, and (but for uwu/owo) not before a lower-case
 			 * letter, which starts an ordinary word.
 			 */
-			if ((pos == 0 || s[pos - 1] == ' ' || s[pos - 1] == '\n' || s[pos - 1] == '\t') &&
+			if (tc_emoticon_first_byte[c] &&
+				(pos == 0 || s[pos - 1] == ' ' || s[pos - 1] == '\n' || s[pos - 1] == '\t') &&
 				(pos + 1 >= len || !(s[pos + 1] >= 'a' && s[pos + 1] <= 'z') ||
 				 c == 'o' || c == 'u') &&
 				(n = tc_match_emoticon(s + pos, len - pos, true)) > 0)
@@ -514,7 +639,7 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			goto done;
 		}
 		/* emoticons have two characters or more: none before white space */
-		if (pos + 1 < len && s[pos + 1] > ' ' &&
+		if (pos + 1 < len && s[pos + 1] > ' ' && tc_emoticon_first_byte[c] &&
 			(n = tc_match_emoticon(s + pos, len - pos, false)) > 0)
 		{
 			set_raw(tz, tok, pos, pos + n, TC_EMOTICON, true);

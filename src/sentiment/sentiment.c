@@ -93,7 +93,8 @@ typedef struct WinTok
 	int			start;
 	int			len;
 	int			normlen;		/* -1: too long for any lexicon */
-	const LexEntry *entry;		/* built-in entry of the token, if any */
+	uint32		hash;			/* lex_hash() of norm, or 0 if not computed yet */
+	const LexEntry *entry;		/* built-in entry of the token, or &no_entry */
 	char		norm[NORM_MAX];
 } WinTok;
 
@@ -130,14 +131,19 @@ typedef struct Scorer
 	SentimentItem pending[PENDING_MAX];	/* last: not cleared at start */
 } Scorer;
 
+/*
+ * The entry of a token that is in no lexicon: all zero (no valence, no
+ * role, no phrase), so the scorer reads it like any other entry and never
+ * branches on a missing one.
+ */
+static const LexEntry no_entry;
+
 /* ---- entry accessors for the scoring language ---- */
 
 /* Valence of an entry in lang (mean of both when lang is undecided). */
 static inline bool
 entry_valence(const LexEntry *e, TcLang lang, float *v)
 {
-	if (e == NULL)
-		return false;
 	if (lang != TC_LANG_NONE)
 	{
 		if (!(e->flags[lang] & LEX_F_VALENCE))
@@ -160,8 +166,6 @@ entry_valence(const LexEntry *e, TcLang lang, float *v)
 static inline int
 entry_flags(const LexEntry *e, TcLang lang)
 {
-	if (e == NULL)
-		return 0;
 	return lang != TC_LANG_NONE ? e->flags[lang] : (e->flags[0] | e->flags[1]);
 }
 
@@ -178,8 +182,6 @@ entry_booster(const LexEntry *e, TcLang lang)
 static inline int
 entry_phrase_len(const LexEntry *e, TcLang lang)
 {
-	if (e == NULL)
-		return 0;
 	return lang != TC_LANG_NONE ? e->phrase_len[lang] : Max(e->phrase_len[0], e->phrase_len[1]);
 }
 
@@ -457,6 +459,16 @@ match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 	/* built-in phrases: walk the prefixes */
 	if (entry_phrase_len(w->entry, sc->lang) < 2)
 		return 0;
+	/* the filter: most two-token keys tried here are absent */
+	if (avail > 1 && w[1].normlen >= 0 && lex_pairs_usable &&
+		!((w[0].flags | w[1].flags) & TC_F_SPACE))
+	{
+		uint32		h0 = w[0].hash ? w[0].hash : lex_hash(w[0].norm, w[0].normlen);
+		uint32		h1 = w[1].hash ? w[1].hash : lex_hash(w[1].norm, w[1].normlen);
+
+		if (!lex_pair_possible(h0, h1))
+			return 0;
+	}
 	memcpy(key, w->norm, w->normlen);
 	klen = w->normlen;
 	for (k = 1; k < avail && k < LEX_MAX_PHRASE && w[k].normlen >= 0; k++)
@@ -488,17 +500,24 @@ match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 static bool
 is_irony_marker(const WinTok *w)
 {
-	static const char *const markers[] = {
-		"\xF0\x9F\x99\x84",		/* U+1F644 face with rolling eyes */
-		"\xF0\x9F\x99\x83",		/* U+1F643 upside-down face */
-		"#sarcasm", "#sarcasme", "#sarcastic", "#irony", "#ironie", "#not"
+#define MARKER(s) {s, sizeof(s) - 1}
+	static const struct
+	{
+		const char *text;
+		int			len;
+	}			markers[] = {
+		MARKER("\xF0\x9F\x99\x84"),	/* U+1F644 face with rolling eyes */
+		MARKER("\xF0\x9F\x99\x83"),	/* U+1F643 upside-down face */
+		MARKER("#sarcasm"), MARKER("#sarcasme"), MARKER("#sarcastic"),
+		MARKER("#irony"), MARKER("#ironie"), MARKER("#not")
 	};
+#undef MARKER
 	int			i;
 
 	if (w->kind != TC_EMOJI && w->kind != TC_HASHTAG)
 		return false;
 	for (i = 0; i < lengthof(markers); i++)
-		if (w->normlen == (int) strlen(markers[i]) && memcmp(w->norm, markers[i], w->normlen) == 0)
+		if (w->normlen == markers[i].len && memcmp(w->norm, markers[i].text, w->normlen) == 0)
 			return true;
 	return false;
 }
@@ -513,6 +532,25 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 	float		v;
 	bool		is_custom = false;
 	int			rules = 0;
+
+	/*
+	 * The most common token, a word with no rating, no role and no phrase
+	 * (at most a function word): what the full path below does with it, in
+	 * short.  Not for n't words nor with a custom lexicon, which can rate it.
+	 */
+	if (w->kind == TC_WORD && sc->custom == NULL && w->normlen >= 0 &&
+		!(w->flags & TC_F_APOS))
+	{
+		flags = entry_flags(e, sc->lang);
+		if ((flags & ~LEX_F_STOP) == 0 && entry_phrase_len(e, sc->lang) < 2)
+		{
+			sc->neutral_words++;
+			if (sc->neg_left > 0 && !(flags & LEX_F_STOP))
+				sc->neg_left--;
+			sc->boost_age++;
+			return 1;
+		}
+	}
 
 	switch (w->kind)
 	{
@@ -644,7 +682,6 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 	TcToken		tok;
 	int			n = 0;
 	int			i;
-	uint32		hashes[WINDOW];
 	bool		lookup[WINDOW];
 
 	while (n < max)
@@ -662,6 +699,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		t->start = tok.start;
 		t->len = tok.len;
 		t->entry = NULL;
+		t->hash = 0;
 		lookup[n] = false;
 		if (tok.normlen >= NORM_MAX)
 		{
@@ -669,8 +707,29 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 			n++;
 			continue;
 		}
-		memcpy(t->norm, tok.norm, tok.normlen);
 		t->normlen = tok.normlen;
+		if (tok.normlen <= 16 && tok.squeezed == NULL &&
+			tok.kind != TC_URL && tok.kind != TC_EMAIL && tok.kind != TC_MENTION &&
+			tok.kind != TC_CASHTAG)
+		{
+			/*
+			 * The common case: read the form once as two zero-padded words
+			 * (tok.norm is readable for TC_NORM_READABLE bytes), copy them,
+			 * hash them and prefetch the look-up.
+			 */
+			LexKey16	k = lex_key16(tok.norm, tok.normlen);
+
+			memcpy(t->norm, &k.w0, 8);
+			memcpy(t->norm + 8, &k.w1, 8);
+			if (unlikely(lex_index == NULL))
+				lex_ensure_loaded();
+			t->hash = lex_hash16(k);
+			lex_prefetch(t->hash);
+			lookup[n] = true;
+			n++;
+			continue;
+		}
+		memcpy(t->norm, tok.norm, tok.normlen);
 		if (tok.squeezed != NULL)
 		{
 			/* elongated: the form as written, else the squeezed one */
@@ -689,7 +748,16 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		else if (tok.kind != TC_URL && tok.kind != TC_EMAIL && tok.kind != TC_MENTION &&
 				 tok.kind != TC_CASHTAG)
 		{
-			hashes[n] = lex_hash_prefetch(t->norm, t->normlen);
+			if (t->normlen <= 16)
+			{
+				/* t->norm is readable for NORM_MAX bytes: the fast form */
+				if (unlikely(lex_index == NULL))
+					lex_ensure_loaded();
+				t->hash = lex_hash16(lex_key16(t->norm, t->normlen));
+				lex_prefetch(t->hash);
+			}
+			else
+				t->hash = lex_hash_prefetch(t->norm, t->normlen);
 			lookup[n] = true;
 		}
 		n++;
@@ -698,10 +766,21 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 	{
 		WinTok	   *t = &w[i];
 
-		if (lookup[i])
-			t->entry = lex_lookup_hashed(t->norm, t->normlen, hashes[i]);
-		if (t->entry == NULL && t->kind == TC_HASHTAG && t->normlen > 1)
+		if (lookup[i] && t->normlen <= 16)
+		{
+			/* the form was stored zero-padded to 16 bytes above */
+			LexKey16	k;
+
+			memcpy(&k.w0, t->norm, 8);
+			memcpy(&k.w1, t->norm + 8, 8);
+			k.len = t->normlen;
+			t->entry = lex_lookup16(k, t->hash);
+		}
+		else if (lookup[i])
+			t->entry = lex_lookup_hashed(t->norm, t->normlen, t->hash);
+		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
+		t->entry = t->entry ? t->entry : &no_entry;
 	}
 	return n;
 }
@@ -741,16 +820,9 @@ sentiment_score(const char *s, int len, TcLang lang, const CustomLexicon *custom
 
 		for (i = 0; i < n; i++)
 		{
-			if (lang == TC_LANG_NONE && (w[i].kind == TC_WORD || w[i].kind == TC_ELISION))
-			{
-				TcToken		tk;
-
-				tk.kind = w[i].kind;
-				tk.flags = w[i].flags;
-				tk.norm = w[i].norm;
-				tk.normlen = Max(w[i].normlen, 0);
-				lang_observe(&ev, &tk, w[i].entry);
-			}
+			if (lang == TC_LANG_NONE)
+				lang_observe_token(&ev, w[i].kind, w[i].flags, w[i].norm,
+								   Max(w[i].normlen, 0), w[i].entry);
 			if (w[i].kind == TC_WORD && (w[i].flags & (TC_F_ALLCAPS | TC_F_LOWER)))
 			{
 				words++;
