@@ -142,7 +142,8 @@ CREATE FUNCTION clientele.logistic_regression(query text, max_iterations integer
 RETURNS TABLE(coefficients float8[], std_errors float8[], log_likelihood float8, rows bigint,
     iterations integer, converged boolean)
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
+-- No SET search_path here, on purpose: the caller's query text must resolve
+-- the caller's tables; the body itself names only qualified objects.
 AS $$
 DECLARE
     beta float8[];
@@ -154,16 +155,16 @@ BEGIN
         RAISE EXCEPTION 'max_iterations must be positive and tolerance a positive number'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    EXECUTE format('SELECT cardinality(x) FROM (%s) q(x, y) LIMIT 1', query) INTO p;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.cardinality(x) FROM (%s) q(x, y) LIMIT 1', query) INTO p;
     IF p IS NULL THEN
         RAISE EXCEPTION 'logistic_regression query returned no rows'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'The query returns rows (x float8[], y float8), x including the intercept column.';
     END IF;
-    beta := array_fill(0::float8, ARRAY[p]);
+    beta := pg_catalog.array_fill(0::float8, ARRAY[p]);
     LOOP
         i := i + 1;
-        EXECUTE format('SELECT clientele.logit_step(x, y, $1) FROM (%s) q(x, y)', query) INTO step USING beta;
+        EXECUTE pg_catalog.format('SELECT clientele.logit_step(x, y, $1) FROM (%s) q(x, y)', query) INTO step USING beta;
         converged := step[2 * p + 3] <= tolerance;
         IF converged OR i >= max_iterations THEN
             coefficients := step[1:p];

@@ -98,6 +98,7 @@ RETURNS TABLE(customer_id bigint, offer_id integer, offer text, offer_group text
     value float8, lever float8, levers jsonb, reasons text[])
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 WITH cfg AS MATERIALIZED (SELECT * FROM clientele.offer_settings()),
 cust AS MATERIALIZED (
@@ -107,8 +108,9 @@ cust AS MATERIALIZED (
                 THEN clientele.feature_bins(c.attributes) END AS bins,
            cfg.control_share > 0 AND clientele.seeded_uniform(cfg.control_seed, c.customer_id, 0) < cfg.control_share
                AS in_control
-      FROM clientele.offer_customer c, cfg
-     WHERE c.customer_id IN (SELECT unnest(customers))
+      FROM (SELECT DISTINCT u.id FROM unnest(customers) u(id)) u
+      JOIN clientele.offer_customer c ON c.customer_id = u.id
+     CROSS JOIN cfg
 ),
 o AS MATERIALIZED (SELECT * FROM clientele.offer o WHERE offers IS NULL OR o.id = ANY (offers)),
 pol AS MATERIALIZED (
