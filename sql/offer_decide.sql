@@ -204,6 +204,7 @@ SELECT * FROM clientele.next_best_offers(101, 1, 'email', now(), '{"weights": {"
 SELECT * FROM clientele.next_best_offers(101, 1, 'email', now(), '{"lat": 48}');
 SELECT clientele.record_contact(101, 77, 'email');
 SELECT clientele.record_contact(424242, 1, 'email');
+SELECT clientele.record_contact(105, 1, 'push', '2026-01-05');
 SELECT clientele.record_outcome(424242, 'accepted');
 SELECT clientele.record_outcome(:c1, 'loved');
 SELECT clientele.record_outcome(:c1, 'opened', '2020-01-01');

@@ -25,7 +25,7 @@ END $$;
 
 -- Record one contact, unless a policy forbids it now; returns the contact id or NULL.
 CREATE FUNCTION clientele.record_contact(customer_id bigint, offer_id integer, channel text,
-    at timestamptz DEFAULT now())
+    at timestamptz DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -37,8 +37,8 @@ DECLARE
     nbins integer;
     contact bigint;
 BEGIN
-    IF customer_id IS NULL OR offer_id IS NULL OR channel IS NULL OR at IS NULL THEN
-        RAISE EXCEPTION 'customer_id, offer_id, channel and at must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    IF customer_id IS NULL OR offer_id IS NULL OR channel IS NULL THEN
+        RAISE EXCEPTION 'customer_id, offer_id and channel must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT EXISTS (SELECT FROM clientele.offer o WHERE o.id = record_contact.offer_id) THEN
         RAISE EXCEPTION 'offer % does not exist', offer_id USING ERRCODE = 'undefined_object';
@@ -47,6 +47,15 @@ BEGIN
     SELECT * INTO cust FROM clientele.offer_customer c WHERE c.customer_id = record_contact.customer_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'undefined_object';
+    END IF;
+    -- the clock read under the lock orders a customer's contacts as the lock does
+    at := coalesce(at, clock_timestamp());
+    IF at < (SELECT max(h.contacted_at) FROM clientele.contact_history h
+              WHERE h.customer_id = record_contact.customer_id) THEN
+        RAISE EXCEPTION 'contact at % precedes the customer''s latest contact', at
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Contacts of a customer are recorded in time order, so that a policy checked now holds for every window.',
+                  HINT = 'Import past history with INSERT INTO clientele.contact_history.';
     END IF;
     SELECT e.stage, e.rejected_by INTO verdict
       FROM clientele.offer_evaluate(ARRAY[customer_id], channel, at, '{}', 0, false, ARRAY[offer_id]) e;
@@ -73,11 +82,11 @@ BEGIN
     RETURN contact;
 END $$;
 COMMENT ON FUNCTION clientele.record_contact(bigint, integer, text, timestamptz) IS
-'Record that the offer was sent to the customer on the channel, and count it in the offer''s statistics; returns the contact id, or NULL (nothing recorded) when the offer is not eligible or a contact policy forbids the contact at that time';
+'Record (at the given time, by default the clock read under the customer lock) that the offer was sent to the customer on the channel, and count it in the offer''s statistics; returns the contact id, or NULL (nothing recorded) when the offer is not eligible or a contact policy forbids the contact at that time';
 
 -- Record several contacts, locking customers in ascending order.
 CREATE FUNCTION clientele.record_contacts(customers bigint[], offers integer[], channel text,
-    at timestamptz DEFAULT now())
+    at timestamptz DEFAULT NULL)
 RETURNS TABLE(customer_id bigint, offer_id integer, contact_id bigint)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -97,7 +106,7 @@ COMMENT ON FUNCTION clientele.record_contacts(bigint[], integer[], text, timesta
 'Record contacts for pairs (customers[i], offers[i]) in one transaction, without deadlocks between concurrent callers';
 
 -- Record an outcome of a contact; a response updates the statistics once.
-CREATE FUNCTION clientele.record_outcome(contact_id bigint, outcome text, at timestamptz DEFAULT now())
+CREATE FUNCTION clientele.record_outcome(contact_id bigint, outcome text, at timestamptz DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -107,9 +116,10 @@ DECLARE
     outcome_id bigint;
     nbins integer;
 BEGIN
-    IF contact_id IS NULL OR outcome IS NULL OR at IS NULL THEN
-        RAISE EXCEPTION 'contact_id, outcome and at must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    IF contact_id IS NULL OR outcome IS NULL THEN
+        RAISE EXCEPTION 'contact_id and outcome must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    at := coalesce(at, clock_timestamp());
     IF outcome NOT IN ('opened', 'clicked', 'accepted', 'rejected', 'ignored') THEN
         RAISE EXCEPTION 'unknown outcome "%"', outcome USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Outcomes are opened, clicked, accepted, rejected and ignored.';
