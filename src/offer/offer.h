@@ -7,6 +7,9 @@
 
 #include "postgres.h"
 
+#include "utils/array.h"
+#include "utils/jsonb.h"
+
 /* A small deterministic generator (splitmix64 stream). */
 typedef struct OfferRng
 {
@@ -21,5 +24,11 @@ extern double offer_rng_uniform(OfferRng *rng);
 
 /* A Beta(alpha, beta) draw; alpha and beta must be positive and finite. */
 extern double offer_rng_beta(OfferRng *rng, double alpha, double beta);
+
+/* P(response | bins) under a naive Bayes model (offer_nb.c). */
+extern double offer_nb_propensity(ArrayType *model, Datum *elems, bool *nulls, int n);
+
+/* Whether the facts satisfy an eligibility rule (offer_rule.c). */
+extern bool offer_rule_eval(JsonbContainer *rule, JsonbContainer *facts);
 
 #endif

@@ -58,10 +58,7 @@ BEGIN
                                                     coalesce((sc ->> 'explore')::boolean, false), offer_ids) e
         ),
         sel AS MATERIALIZED (
-            SELECT r.* FROM (SELECT ev.*, row_number() OVER (PARTITION BY ev.channel, ev.customer_id
-                                                            ORDER BY ev.priority DESC, ev.offer_id) AS pos
-                               FROM ev WHERE ev.stage = 'arbitration') r
-             WHERE r.pos <= k
+            SELECT ev.* FROM ev WHERE ev.stage = 'arbitration' AND ev.rank <= k
         ),
         per_offer AS (
             SELECT s.offer_id, sum(s.propensity) AS p, o.value - o.cost AS margin,

@@ -39,6 +39,8 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "offer/offer.h"
+
 PG_FUNCTION_INFO_V1(clientele_nb_model);
 PG_FUNCTION_INFO_V1(clientele_nb_update);
 PG_FUNCTION_INFO_V1(clientele_nb_train_accum);
@@ -248,25 +250,16 @@ clientele_nb_merge(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
-/* SQL: nb_propensity(model, bins): P(response | bins), Laplace-smoothed. */
-Datum
-clientele_nb_propensity(PG_FUNCTION_ARGS)
+/* P(response | bins) under a model, bins given as deconstructed int4 datums. */
+double
+offer_nb_propensity(ArrayType *model, Datum *elems, bool *nulls, int n)
 {
-	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *bins = PG_GETARG_ARRAYTYPE_P(1);
-	float8	   *v = nb_check(a);
+	float8	   *v = nb_check(model);
 	int			nfeat = (int) v[1];
 	int			nbins = (int) v[2];
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n,
-				f;
+	int			f;
 	double		logodds;
 
-	if (ARR_NDIM(bins) > 1)
-		n = -1;
-	else
-		deconstruct_array(bins, INT4OID, 4, true, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n != nfeat)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -286,5 +279,20 @@ clientele_nb_propensity(PG_FUNCTION_ARGS)
 		logodds += log(v[NB_HEADER + 2 * (f * nbins + b) + 1] + 1.0) - log(v[4] + nbins)
 			- log(v[NB_HEADER + 2 * (f * nbins + b)] + 1.0) + log(v[3] + nbins);
 	}
-	PG_RETURN_FLOAT8(1.0 / (1.0 + exp(-logodds)));
+	return 1.0 / (1.0 + exp(-logodds));
+}
+
+/* SQL: nb_propensity(model, bins): P(response | bins), Laplace-smoothed. */
+Datum
+clientele_nb_propensity(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *bins = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *elems = NULL;
+	bool	   *nulls = NULL;
+	int			n = -1;
+
+	if (ARR_NDIM(bins) <= 1)
+		deconstruct_array(bins, INT4OID, 4, true, TYPALIGN_INT, &elems, &nulls, &n);
+	PG_RETURN_FLOAT8(offer_nb_propensity(a, elems, nulls, n));
 }

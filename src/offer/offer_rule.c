@@ -30,6 +30,8 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "offer/offer.h"
+
 PG_FUNCTION_INFO_V1(clientele_rule_matches);
 PG_FUNCTION_INFO_V1(clientele_rule_check);
 
@@ -242,6 +244,13 @@ eval_rule(JsonbContainer *c, JsonbContainer *facts, const char *path, int depth)
 				return false;
 		}
 	}
+}
+
+/* Whether the facts (an object container) satisfy the rule; for the decision kernel. */
+bool
+offer_rule_eval(JsonbContainer *rule, JsonbContainer *facts)
+{
+	return eval_rule(rule, facts, "$", 0);
 }
 
 /* SQL: rule_matches(rule, facts): whether the facts satisfy the rule. */

@@ -1,0 +1,737 @@
+/*
+ * offer_rank.c — the decision kernel: one customer against every offer.
+ *
+ * The policies that depend on contact history (caps, suppressions,
+ * cooldowns, quiet hours) are set-based SQL over the history tables; what
+ * they produce per customer is small: the offers a policy blocks, and why.
+ * Everything else in a decision is arithmetic over the offer catalogue, and
+ * doing it as SQL means a cross join of customers and offers, a dozen
+ * expressions per pair and a window sort to keep the top k.  This kernel
+ * does that part in one pass per customer instead:
+ *
+ *   1. The offer catalogue (offers, logistic models, learned statistics per
+ *      segment) is read once per query execution through SPI and kept in
+ *      the function's fn_extra; it is reloaded only if the channel, the
+ *      time or the offer filter of a later call differ.
+ *   2. For each offer, the stages in order:
+ *        eligibility    active, valid at `at`, offered on the channel, and
+ *                       its jsonb rule holds for the customer's facts;
+ *        applicability  the customer has not opted out of the channel and
+ *                       no policy blocks the offer (arrays from SQL);
+ *        suitability    propensity >= the offer's min_propensity (waived
+ *                       in the control group) and priority > 0.
+ *      Propensity: a random control-group draw; else the naive Bayes model
+ *      (segment's, else overall) over the customer's bins; else the
+ *      logistic model σ(β'x) over numeric facts (missing: 0); else a
+ *      Thompson draw from Beta(1 + responses, 1 + failures) when exploring;
+ *      else that posterior's mean.  Segment statistics are used when the
+ *      segment has contacts for the offer.
+ *      priority = propensity × context weight × value × lever, where lever
+ *      = business lever × replenishment boost (one of the offer's products
+ *      is due) × geofence boost (a promoting store within its radius).
+ *   3. Offers reaching arbitration are ranked by priority (ties: offer id);
+ *      with k, only the top k are returned (a bounded insertion, no sort of
+ *      the rest); without k, every offer with its stage and reason.
+ *
+ * The reason codes and their order are those documented in docs/offers.md.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "offer/offer.h"
+
+PG_FUNCTION_INFO_V1(clientele_offer_rank);
+
+typedef enum RankModel
+{
+	MODEL_BETA, MODEL_NB, MODEL_LOGIT
+} RankModel;
+
+/* One offer of the catalogue. */
+typedef struct RankOffer
+{
+	int32		id;
+	text	   *name;
+	text	   *group;
+	char	   *name_c;
+	char	   *group_c;
+	bool		active;
+	bool		in_validity;
+	bool		on_channel;
+	double		value;
+	double		lever;
+	double		min_propensity;
+	double		replenishment_boost;
+	bool		has_geofence;
+	double		geofence_boost;
+	RankModel	model;
+	int			nproducts;
+	char	  **products;
+	Jsonb	   *rule;
+	int			nfeatures;
+	char	  **features;
+	double	   *coefficients;	/* nfeatures + 1, or NULL */
+} RankOffer;
+
+/* Learned statistics of one (segment, offer). */
+typedef struct RankStat
+{
+	bool		present;
+	double		contacts;
+	double		responses;
+	ArrayType  *nb_model;
+} RankStat;
+
+/* The catalogue, cached in fn_extra. */
+typedef struct RankCache
+{
+	int64		at;
+	char	   *channel;
+	ArrayType  *offer_filter;	/* copy, or NULL */
+	int			noffers;
+	RankOffer  *offers;
+	int			nsegments;		/* segment 0 is '' (every customer) */
+	char	  **segments;
+	RankStat   *stats;			/* [segment * noffers + offer] */
+} RankCache;
+
+/* The evaluation of one offer for one customer. */
+typedef struct RankRow
+{
+	int			offer;			/* index into the catalogue */
+	const char *stage;
+	const char *rejected_by;
+	const char *policy;
+	double		priority;
+	double		propensity;
+	double		weight;
+	double		lever;
+	bool		replenishment_due;	/* the replenishment boost applies */
+	bool		near_store;		/* the geofence boost applies */
+	bool		in_control;
+	bool		has_nb;
+	bool		has_logit;
+	bool		by_segment;
+	bool		explore;
+	int			rank;
+} RankRow;
+
+/* Copy a text datum into memory context cxt as a C string. */
+static char *
+datum_cstring(Datum d, MemoryContext cxt)
+{
+	char	   *s = TextDatumGetCString(d);
+	char	   *r = MemoryContextStrdup(cxt, s);
+
+	pfree(s);
+	return r;
+}
+
+/* Copy a text[] datum into an array of C strings. */
+static int
+datum_cstrings(Datum d, MemoryContext cxt, char ***out)
+{
+	ArrayType  *a = DatumGetArrayTypeP(d);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i,
+				m = 0;
+
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	*out = MemoryContextAlloc(cxt, sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		if (!nulls[i])
+			(*out)[m++] = datum_cstring(elems[i], cxt);
+	return m;
+}
+
+/* Find an offer of the catalogue by id (binary search; -1 if absent). */
+static int
+find_offer(const RankCache *c, int32 id)
+{
+	int			lo = 0,
+				hi = c->noffers - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (c->offers[mid].id == id)
+			return mid;
+		if (c->offers[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* Load the catalogue for (channel, at, offer filter) into cxt. */
+static RankCache *
+load_catalogue(MemoryContext cxt, text *channel, TimestampTz at, ArrayType *filter)
+{
+	RankCache  *c = MemoryContextAllocZero(cxt, sizeof(RankCache));
+	Oid			types[3] = {TIMESTAMPTZOID, TEXTOID, INT4ARRAYOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', filter ? ' ' : 'n'};
+	uint64		i;
+	int			ret;
+
+	c->at = at;
+	c->channel = MemoryContextStrdup(cxt, text_to_cstring(channel));
+	if (filter)
+	{
+		c->offer_filter = MemoryContextAlloc(cxt, VARSIZE(filter));
+		memcpy(c->offer_filter, filter, VARSIZE(filter));
+	}
+	values[0] = TimestampTzGetDatum(at);
+	values[1] = PointerGetDatum(channel);
+	values[2] = PointerGetDatum(filter);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute_with_args(
+		"SELECT o.id, o.name, o.offer_group, o.active, o.valid @> $1, $2 = ANY (o.channels), o.value, o.lever,"
+		"       o.min_propensity, o.replenishment_boost, o.geofence_m IS NOT NULL, o.geofence_boost, o.model,"
+		"       o.products, o.eligibility, m.features, m.coefficients"
+		"  FROM clientele.offer o"
+		"  LEFT JOIN clientele.offer_model m ON m.offer_id = o.id AND o.model = 'logistic'"
+		" WHERE $3 IS NULL OR o.id = ANY ($3)"
+		" ORDER BY o.id",
+		3, types, values, nulls, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "loading the offer catalogue failed: %d", ret);
+	c->noffers = (int) SPI_processed;
+	c->offers = MemoryContextAllocZero(cxt, sizeof(RankOffer) * Max(c->noffers, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		RankOffer  *o = &c->offers[i];
+		bool		isnull;
+		Datum		d;
+		char	   *model;
+
+		o->id = DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull));
+		o->name_c = datum_cstring(SPI_getbinval(tup, td, 2, &isnull), cxt);
+		o->group_c = datum_cstring(SPI_getbinval(tup, td, 3, &isnull), cxt);
+		o->name = MemoryContextAlloc(cxt, VARHDRSZ + strlen(o->name_c));
+		SET_VARSIZE(o->name, VARHDRSZ + strlen(o->name_c));
+		memcpy(VARDATA(o->name), o->name_c, strlen(o->name_c));
+		o->group = MemoryContextAlloc(cxt, VARHDRSZ + strlen(o->group_c));
+		SET_VARSIZE(o->group, VARHDRSZ + strlen(o->group_c));
+		memcpy(VARDATA(o->group), o->group_c, strlen(o->group_c));
+		o->active = DatumGetBool(SPI_getbinval(tup, td, 4, &isnull));
+		o->in_validity = DatumGetBool(SPI_getbinval(tup, td, 5, &isnull));
+		d = SPI_getbinval(tup, td, 6, &isnull);
+		o->on_channel = !isnull && DatumGetBool(d);
+		o->value = DatumGetFloat8(SPI_getbinval(tup, td, 7, &isnull));
+		o->lever = DatumGetFloat8(SPI_getbinval(tup, td, 8, &isnull));
+		o->min_propensity = DatumGetFloat8(SPI_getbinval(tup, td, 9, &isnull));
+		o->replenishment_boost = DatumGetFloat8(SPI_getbinval(tup, td, 10, &isnull));
+		o->has_geofence = DatumGetBool(SPI_getbinval(tup, td, 11, &isnull));
+		o->geofence_boost = DatumGetFloat8(SPI_getbinval(tup, td, 12, &isnull));
+		model = TextDatumGetCString(SPI_getbinval(tup, td, 13, &isnull));
+		o->model = strcmp(model, "naive_bayes") == 0 ? MODEL_NB :
+			strcmp(model, "logistic") == 0 ? MODEL_LOGIT : MODEL_BETA;
+		o->nproducts = datum_cstrings(SPI_getbinval(tup, td, 14, &isnull), cxt, &o->products);
+		d = SPI_getbinval(tup, td, 15, &isnull);
+		if (!isnull)
+		{
+			Jsonb	   *j = DatumGetJsonbP(d);
+
+			o->rule = MemoryContextAlloc(cxt, VARSIZE(j));
+			memcpy(o->rule, j, VARSIZE(j));
+		}
+		d = SPI_getbinval(tup, td, 17, &isnull);
+		if (!isnull)
+		{
+			ArrayType  *coef = DatumGetArrayTypeP(d);
+			int			n = ArrayGetNItems(ARR_NDIM(coef), ARR_DIMS(coef));
+			bool		dummy;
+
+			if (ARR_HASNULL(coef))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("logistic model of offer %d has NULL coefficients", o->id)));
+			o->nfeatures = datum_cstrings(SPI_getbinval(tup, td, 16, &dummy), cxt, &o->features);
+			if (o->nfeatures + 1 != n)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("logistic model of offer %d has %d coefficients for %d features",
+								o->id, n, o->nfeatures)));
+			o->coefficients = MemoryContextAlloc(cxt, sizeof(double) * n);
+			memcpy(o->coefficients, ARR_DATA_PTR(coef), sizeof(double) * n);
+		}
+	}
+
+	ret = SPI_execute("SELECT offer_id, segment, contacts, responses, nb_model FROM clientele.offer_stat"
+					  " ORDER BY segment <> '', segment", true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "loading offer statistics failed: %d", ret);
+	c->segments = MemoryContextAlloc(cxt, sizeof(char *) * (SPI_processed + 1));
+	c->segments[0] = MemoryContextStrdup(cxt, "");
+	c->nsegments = 1;
+	/* first pass: segments (sorted, '' first) */
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		char	   *seg = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+
+		if (strcmp(seg, c->segments[c->nsegments - 1]) != 0)
+			c->segments[c->nsegments++] = MemoryContextStrdup(cxt, seg);
+	}
+	c->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * c->nsegments * Max(c->noffers, 1));
+	{
+		int			seg = 0;
+
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	td = SPI_tuptable->tupdesc;
+			bool		isnull;
+			char	   *s = TextDatumGetCString(SPI_getbinval(tup, td, 2, &isnull));
+			int			oi = find_offer(c, DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull)));
+			RankStat   *st;
+			Datum		d;
+
+			while (strcmp(s, c->segments[seg]) != 0)
+				seg++;
+			if (oi < 0)
+				continue;
+			st = &c->stats[seg * c->noffers + oi];
+			st->present = true;
+			st->contacts = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
+			st->responses = DatumGetFloat8(SPI_getbinval(tup, td, 4, &isnull));
+			d = SPI_getbinval(tup, td, 5, &isnull);
+			if (!isnull)
+			{
+				ArrayType  *m = DatumGetArrayTypeP(d);
+
+				st->nb_model = MemoryContextAlloc(cxt, VARSIZE(m));
+				memcpy(st->nb_model, m, VARSIZE(m));
+			}
+		}
+	}
+	SPI_finish();
+	return c;
+}
+
+/* The cached catalogue for this call's (channel, at, filter), loaded if needed. */
+static RankCache *
+get_catalogue(FunctionCallInfo fcinfo, text *channel, TimestampTz at, ArrayType *filter)
+{
+	RankCache  *c = (RankCache *) fcinfo->flinfo->fn_extra;
+	char	   *ch = text_to_cstring(channel);
+
+	if (c != NULL && c->at == at && strcmp(c->channel, ch) == 0 &&
+		((filter == NULL && c->offer_filter == NULL) ||
+		 (filter != NULL && c->offer_filter != NULL && VARSIZE(filter) == VARSIZE(c->offer_filter) &&
+		  memcmp(filter, c->offer_filter, VARSIZE(filter)) == 0)))
+		return c;
+	/* a changed key: the old catalogue stays in fn_mcxt until the query ends */
+	c = load_catalogue(fcinfo->flinfo->fn_mcxt, channel, at, filter);
+	fcinfo->flinfo->fn_extra = c;
+	return c;
+}
+
+/* A numeric fact as a double (missing or not a number: 0). */
+static double
+fact_number(JsonbContainer *facts, const char *key)
+{
+	JsonbValue	v;
+
+	if (facts == NULL || getKeyJsonValueFromContainer(facts, key, strlen(key), &v) == NULL ||
+		v.type != jbvNumeric)
+		return 0.0;
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, NumericGetDatum(v.val.numeric)));
+}
+
+/* The context weight of an offer: weights[name], else weights[group], else 1. */
+static double
+context_weight(JsonbContainer *weights, const RankOffer *o)
+{
+	JsonbValue	v;
+
+	if (weights == NULL)
+		return 1.0;
+	if (getKeyJsonValueFromContainer(weights, o->name_c, strlen(o->name_c), &v) != NULL ||
+		getKeyJsonValueFromContainer(weights, o->group_c, strlen(o->group_c), &v) != NULL)
+	{
+		if (v.type != jbvNumeric)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("context weight of offer \"%s\" is not a number", o->name_c)));
+		return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, NumericGetDatum(v.val.numeric)));
+	}
+	return 1.0;
+}
+
+/* Whether row a ranks before row b: priority descending, then offer id. */
+static inline bool
+ranks_before(const RankCache *c, const RankRow *a, const RankRow *b)
+{
+	if (a->priority != b->priority)
+		return a->priority > b->priority;
+	return c->offers[a->offer].id < c->offers[b->offer].id;
+}
+
+/* Append a float8 in its shortest exact form. */
+static void
+append_float(StringInfo buf, double v)
+{
+	char	   *s = float8out_internal(v);
+
+	appendStringInfoString(buf, s);
+	pfree(s);
+}
+
+/* Emit one result row. */
+static void
+emit_row(ReturnSetInfo *rsi, const RankCache *c, const RankRow *r)
+{
+	const RankOffer *o = &c->offers[r->offer];
+	Datum		values[14];
+	bool		nulls[14] = {false};
+	StringInfoData buf;
+	Datum		reasons[8];
+	int			nreasons = 0;
+
+	values[0] = Int32GetDatum(o->id);
+	values[1] = PointerGetDatum(o->name);
+	values[2] = PointerGetDatum(o->group);
+	values[3] = CStringGetTextDatum(r->stage);
+	if (r->rejected_by)
+		values[4] = CStringGetTextDatum(r->rejected_by);
+	else
+		nulls[4] = true;
+	if (r->policy)
+		values[5] = CStringGetTextDatum(r->policy);
+	else
+		nulls[5] = true;
+	values[6] = Float8GetDatum(r->priority);
+	values[7] = Float8GetDatum(r->propensity);
+	values[8] = Float8GetDatum(r->weight);
+	values[9] = Float8GetDatum(o->value);
+	values[10] = Float8GetDatum(r->lever);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"business\": ");
+	append_float(&buf, o->lever);
+	if (r->near_store)
+	{
+		appendStringInfoString(&buf, ", \"geofence\": ");
+		append_float(&buf, o->geofence_boost);
+	}
+	if (r->replenishment_due)
+	{
+		appendStringInfoString(&buf, ", \"replenishment\": ");
+		append_float(&buf, o->replenishment_boost);
+	}
+	appendStringInfoChar(&buf, '}');
+	values[11] = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+
+	if (r->in_control)
+		reasons[nreasons++] = CStringGetTextDatum("CONTROL_GROUP");
+	else if (r->has_nb)
+		reasons[nreasons++] = CStringGetTextDatum("MODEL_NAIVE_BAYES");
+	else if (r->has_logit)
+		reasons[nreasons++] = CStringGetTextDatum("MODEL_LOGISTIC");
+	else if (r->explore)
+		reasons[nreasons++] = CStringGetTextDatum("THOMPSON_SAMPLE");
+	else
+		reasons[nreasons++] = CStringGetTextDatum("POSTERIOR_MEAN");
+	if (r->by_segment && !r->in_control && !r->has_logit)
+		reasons[nreasons++] = CStringGetTextDatum("SEGMENT_STATISTICS");
+	if (r->replenishment_due)
+		reasons[nreasons++] = CStringGetTextDatum("REPLENISHMENT_DUE");
+	if (r->near_store)
+		reasons[nreasons++] = CStringGetTextDatum("NEAR_PROMOTING_STORE");
+	if (r->weight != 1.0)
+		reasons[nreasons++] = CStringGetTextDatum("CONTEXT_WEIGHT");
+	if (o->lever != 1.0)
+		reasons[nreasons++] = CStringGetTextDatum("BUSINESS_LEVER");
+	values[12] = PointerGetDatum(construct_array(reasons, nreasons, TEXTOID, -1, false, TYPALIGN_INT));
+	if (r->rank > 0)
+		values[13] = Int32GetDatum(r->rank);
+	else
+		nulls[13] = true;
+	tuplestore_putvalues(rsi->setResult, rsi->setDesc, values, nulls);
+}
+
+/* Whether a customer's due products include one of the offer's products. */
+static bool
+product_due(const RankOffer *o, char **due, int ndue)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < o->nproducts; i++)
+		for (j = 0; j < ndue; j++)
+			if (strcmp(o->products[i], due[j]) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * SQL: offer_rank(customer_id, segment, facts, bins, in_control, opted_out,
+ * blocked_offers, blocked_codes, blocked_policies, due_products, near_offers,
+ * channel, at, context, seed, explore, offers, k)
+ */
+Datum
+clientele_offer_rank(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		customer;
+	char	   *segment;
+	Jsonb	   *facts;
+	Jsonb	   *context;
+	JsonbContainer *weights = NULL;
+	JsonbValue	wv;
+	bool		in_control,
+				opted_out,
+				explore;
+	int64		seed;
+	int			k;
+	RankCache  *c;
+	int			seg = 0;
+	Datum	   *bin_elems = NULL;
+	bool	   *bin_nulls = NULL;
+	int			nbins = -1;
+	Datum	   *blk_offers = NULL,
+			   *blk_codes = NULL,
+			   *blk_policies = NULL;
+	bool	   *blk_n1,
+			   *blk_n2,
+			   *blk_n3;
+	int			nblocked = 0;
+	char	  **due = NULL;
+	int			ndue = 0;
+	Datum	   *near = NULL;
+	bool	   *near_nulls;
+	int			nnear = 0;
+	RankRow    *rows;
+	RankRow   **top;
+	int			ntop = 0,
+				i,
+				j;
+
+	/* the required arguments */
+	for (i = 0; i < 18; i++)
+		if (PG_ARGISNULL(i) && (i == 0 || i == 1 || i == 2 || i == 4 || i == 5 || i == 11 || i == 12 ||
+								i == 13 || i == 14 || i == 15))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of offer_rank must not be NULL", i + 1)));
+	InitMaterializedSRF(fcinfo, 0);
+	customer = PG_GETARG_INT64(0);
+	segment = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	facts = PG_GETARG_JSONB_P(2);
+	in_control = PG_GETARG_BOOL(4);
+	opted_out = PG_GETARG_BOOL(5);
+	context = PG_GETARG_JSONB_P(13);
+	seed = PG_GETARG_INT64(14);
+	explore = PG_GETARG_BOOL(15);
+	k = PG_ARGISNULL(17) ? 0 : PG_GETARG_INT32(17);
+	if (!JB_ROOT_IS_OBJECT(facts) || JB_ROOT_IS_SCALAR(facts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("facts must be a JSON object")));
+	if (JB_ROOT_IS_OBJECT(context) &&
+		getKeyJsonValueFromContainer(&context->root, "weights", 7, &wv) != NULL &&
+		wv.type == jbvBinary && JsonContainerIsObject(wv.val.binary.data))
+		weights = wv.val.binary.data;
+
+	c = get_catalogue(fcinfo, PG_GETARG_TEXT_PP(11), PG_GETARG_TIMESTAMPTZ(12),
+					  PG_ARGISNULL(16) ? NULL : PG_GETARG_ARRAYTYPE_P(16));
+	if (c->noffers == 0)
+		return (Datum) 0;
+
+	if (segment[0] != '\0')
+		for (seg = 1; seg < c->nsegments; seg++)
+			if (strcmp(c->segments[seg], segment) == 0)
+				break;
+	if (seg >= c->nsegments)
+		seg = -1;				/* a segment without statistics */
+	if (segment[0] == '\0')
+		seg = -1;
+	if (!PG_ARGISNULL(3))
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), INT4OID, 4, true, TYPALIGN_INT,
+						  &bin_elems, &bin_nulls, &nbins);
+	if (!PG_ARGISNULL(6) && !PG_ARGISNULL(7) && !PG_ARGISNULL(8))
+	{
+		int			n2,
+					n3;
+
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), INT4OID, 4, true, TYPALIGN_INT, &blk_offers, &blk_n1, &nblocked);
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, -1, false, TYPALIGN_INT, &blk_codes, &blk_n2, &n2);
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(8), TEXTOID, -1, false, TYPALIGN_INT, &blk_policies, &blk_n3, &n3);
+		if (n2 != nblocked || n3 != nblocked)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("blocked offers, codes and policies must have the same length")));
+	}
+	if (!PG_ARGISNULL(9))
+		ndue = datum_cstrings(PG_GETARG_DATUM(9), CurrentMemoryContext, &due);
+	if (!PG_ARGISNULL(10))
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(10), INT4OID, 4, true, TYPALIGN_INT, &near, &near_nulls, &nnear);
+
+	rows = palloc0(sizeof(RankRow) * c->noffers);
+	top = palloc(sizeof(RankRow *) * (k > 0 ? k + 1 : c->noffers + 1));
+	for (i = 0; i < c->noffers; i++)
+	{
+		const RankOffer *o = &c->offers[i];
+		RankRow    *r = &rows[i];
+		const RankStat *sa = &c->stats[i];
+		const RankStat *ss = seg > 0 ? &c->stats[seg * c->noffers + i] : NULL;
+		const RankStat *st;
+		ArrayType  *nb;
+
+		CHECK_FOR_INTERRUPTS();
+		r->offer = i;
+		r->in_control = in_control;
+		r->explore = explore;
+		if (ss && (!ss->present || ss->contacts <= 0))
+			ss = NULL;
+		r->by_segment = ss != NULL;
+		st = ss ? ss : (sa->present ? sa : NULL);
+
+		/* levers */
+		r->replenishment_due = ndue > 0 && o->nproducts > 0 && product_due(o, due, ndue);
+		r->near_store = false;
+		if (o->has_geofence)
+			for (j = 0; j < nnear; j++)
+				if (!near_nulls[j] && DatumGetInt32(near[j]) == o->id)
+					r->near_store = true;
+		r->lever = o->lever * (r->replenishment_due ? o->replenishment_boost : 1.0) *
+			(r->near_store ? o->geofence_boost : 1.0);
+		r->weight = context_weight(weights, o);
+
+		/* propensity */
+		nb = ss && ss->nb_model ? ss->nb_model : (sa->present ? sa->nb_model : NULL);
+		if (in_control)
+		{
+			OfferRng	rng;
+
+			offer_rng_init(&rng, seed, customer, o->id);
+			r->propensity = offer_rng_uniform(&rng);
+		}
+		else if (o->model == MODEL_NB && nb != NULL && nbins >= 0)
+		{
+			r->has_nb = true;
+			r->propensity = offer_nb_propensity(nb, bin_elems, bin_nulls, nbins);
+		}
+		else if (o->coefficients != NULL)
+		{
+			double		eta = o->coefficients[0];
+
+			r->has_logit = true;
+			for (j = 0; j < o->nfeatures; j++)
+				eta += o->coefficients[j + 1] * fact_number(&facts->root, o->features[j]);
+			r->propensity = 1.0 / (1.0 + exp(-eta));
+		}
+		else
+		{
+			double		resp = st ? st->responses : 0,
+						cont = st ? st->contacts : 0;
+
+			if (explore)
+			{
+				OfferRng	rng;
+
+				offer_rng_init(&rng, seed, customer, o->id);
+				r->propensity = offer_rng_beta(&rng, 1 + resp, 1 + cont - resp);
+			}
+			else
+				r->propensity = (1 + resp) / (2 + cont);
+		}
+		r->priority = r->propensity * r->weight * o->value * r->lever;
+
+		/* stages */
+		r->stage = "arbitration";
+		if (!o->active)
+			r->rejected_by = "OFFER_INACTIVE";
+		else if (!o->in_validity)
+			r->rejected_by = "OUTSIDE_VALIDITY";
+		else if (!o->on_channel)
+			r->rejected_by = "CHANNEL_NOT_OFFERED";
+		else if (o->rule != NULL && !offer_rule_eval(&o->rule->root, &facts->root))
+			r->rejected_by = "RULE_NOT_MET";
+		if (r->rejected_by)
+			r->stage = "eligibility";
+		else if (opted_out)
+		{
+			r->stage = "applicability";
+			r->rejected_by = "OPTED_OUT";
+		}
+		else
+		{
+			for (j = 0; j < nblocked; j++)
+				if (!blk_n1[j] && DatumGetInt32(blk_offers[j]) == o->id)
+				{
+					r->stage = "applicability";
+					r->rejected_by = blk_n2[j] ? "BLOCKED" : TextDatumGetCString(blk_codes[j]);
+					r->policy = blk_n3[j] ? NULL : TextDatumGetCString(blk_policies[j]);
+					break;
+				}
+			if (r->rejected_by == NULL)
+			{
+				if (!in_control && r->propensity < o->min_propensity)
+				{
+					r->stage = "suitability";
+					r->rejected_by = "LOW_PROPENSITY";
+				}
+				else if (!(r->priority > 0))
+				{
+					r->stage = "suitability";
+					r->rejected_by = "ZERO_PRIORITY";
+				}
+			}
+		}
+
+		/* arbitration: keep the best (all, or the top k) in order */
+		if (r->rejected_by == NULL)
+		{
+			int			limit = k > 0 ? k : c->noffers;
+
+			if (ntop < limit || ranks_before(c, r, top[ntop - 1]))
+			{
+				int			pos = ntop < limit ? ntop++ : ntop - 1;
+
+				while (pos > 0 && ranks_before(c, r, top[pos - 1]))
+				{
+					top[pos] = top[pos - 1];
+					pos--;
+				}
+				top[pos] = r;
+			}
+		}
+	}
+	for (i = 0; i < ntop; i++)
+		top[i]->rank = i + 1;
+	if (k > 0)
+	{
+		for (i = 0; i < ntop; i++)
+			emit_row(rsi, c, top[i]);
+	}
+	else
+		for (i = 0; i < c->noffers; i++)
+			emit_row(rsi, c, &rows[i]);
+	return (Datum) 0;
+}
