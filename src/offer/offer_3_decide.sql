@@ -103,6 +103,17 @@ LANGUAGE C STABLE PARALLEL SAFE ROWS 50;
 COMMENT ON FUNCTION clientele.offer_rank(bigint, text, jsonb, integer[], boolean, boolean, integer[], text[], text[], text[], integer[], text, timestamptz, jsonb, bigint, boolean, integer[], integer) IS
 'The decision kernel behind offer_evaluate(): stages, propensity, levers, priority and rank of every offer (k NULL) or the k best, for one customer whose policy verdicts were computed in SQL';
 
+-- Backends cache the offer catalogue; these triggers tell them when it changes.
+CREATE FUNCTION clientele.offer_catalogue_changed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'clientele_offer_catalogue_changed'
+LANGUAGE C;
+COMMENT ON FUNCTION clientele.offer_catalogue_changed() IS
+'Statement trigger of clientele.offer and clientele.offer_model: invalidates the decision kernel''s cached catalogue in every backend';
+CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer
+    FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
+CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer_model
+    FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
+
 -- Every (customer, offer) pair through the stages: the shared decision path.
 CREATE FUNCTION clientele.offer_evaluate(customers bigint[], channel text, at timestamptz,
     context jsonb DEFAULT '{}', seed bigint DEFAULT 0, explore boolean DEFAULT false, offers integer[] DEFAULT NULL,
@@ -113,17 +124,32 @@ RETURNS TABLE(customer_id bigint, offer_id integer, offer text, offer_group text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 BEGIN
+-- One statement, planned once per session (a generic plan: the customers
+-- vary, not the shape); the helper SQL functions are written inline here
+-- because a SQL function called from a query is planned at every call.
 RETURN QUERY
-WITH cfg AS MATERIALIZED (SELECT * FROM clientele.offer_settings()),
+WITH cfg AS MATERIALIZED (
+    SELECT coalesce(max(x.control_share), 0) AS control_share, coalesce(max(x.control_seed), 0) AS control_seed,
+           coalesce(max(x.response_outcome), 'accepted') AS response_outcome,
+           coalesce(max(x.replenishment_horizon), '7 days') AS replenishment_horizon
+      FROM clientele.offer_config x
+),
+nb_features AS MATERIALIZED (
+    SELECT f.position, f.name, f.edges FROM clientele.offer_feature f
+     WHERE EXISTS (SELECT FROM clientele.offer o WHERE o.model = 'naive_bayes')
+),
 cust AS MATERIALIZED (
     SELECT c.customer_id, c.segment, c.time_zone,
            offer_evaluate.channel = ANY (c.opted_out) OR 'all' = ANY (c.opted_out) AS opted_out,
            c.attributes || coalesce(offer_evaluate.context, '{}') AS facts,
-           CASE WHEN EXISTS (SELECT FROM clientele.offer o WHERE o.model = 'naive_bayes')
-                THEN clientele.feature_bins(c.attributes) END AS bins,
+           (SELECT array_agg(CASE WHEN jsonb_typeof(c.attributes -> f.name) = 'number'
+                                  THEN width_bucket((c.attributes ->> f.name)::float8, f.edges) END
+                             ORDER BY f.position)
+              FROM nb_features f) AS bins,
            cfg.control_share > 0 AND clientele.seeded_uniform(cfg.control_seed, c.customer_id, 0) < cfg.control_share
                AS in_control
       FROM (SELECT DISTINCT u.id FROM unnest(offer_evaluate.customers) u(id)) u
@@ -211,17 +237,32 @@ blocked_arrays AS (
            array_agg(bp.name) AS blocked_policies
       FROM blocked_pair bp GROUP BY bp.customer_id
 ),
-due AS (
-    SELECT d.customer_id, array_agg(d.product) AS due_products
-      FROM clientele.replenishment_due(offer_evaluate.at, NULL, (SELECT array_agg(c.customer_id) FROM cust c)) d
+bought AS (   -- replenishment_due(), inline
+    SELECT p.customer_id, p.product, count(*) AS n, max(p.purchased_at) AS last, min(p.purchased_at) AS first
+      FROM cust c
+      JOIN clientele.offer_purchase p ON p.customer_id = c.customer_id AND p.purchased_at <= offer_evaluate.at
      WHERE EXISTS (SELECT FROM o WHERE o.products <> '{}')
-     GROUP BY d.customer_id
+     GROUP BY p.customer_id, p.product
 ),
-near AS (
-    SELECT array_agg(DISTINCT n.offer_id) AS near_offers
-      FROM clientele.promotions_near((offer_evaluate.context ->> 'lat')::float8, (offer_evaluate.context ->> 'lon')::float8,
-               (SELECT max(o.geofence_m) FROM o), offer_evaluate.at) n
-      JOIN o ON o.id = n.offer_id AND n.distance_m <= o.geofence_m
+due AS (
+    SELECT s.customer_id, array_agg(s.product) AS due_products
+      FROM bought s
+      LEFT JOIN clientele.product_cycle pc ON pc.product = s.product
+     CROSS JOIN LATERAL (SELECT CASE WHEN s.n >= 2 THEN justify_hours((s.last - s.first) / (s.n - 1)::float8)
+                                     ELSE pc.cycle END AS cyc) y
+     WHERE y.cyc > interval '0'
+       AND s.last + y.cyc <= offer_evaluate.at + (SELECT replenishment_horizon FROM cfg)
+       AND offer_evaluate.at < s.last + 2 * y.cyc
+     GROUP BY s.customer_id
+),
+near AS (     -- promotions_near(), inline
+    SELECT array_agg(DISTINCT o.id) AS near_offers
+      FROM clientele.store_promotion sp
+      JOIN o ON o.id = sp.offer_id AND o.geofence_m IS NOT NULL
+      JOIN clientele.store st ON st.id = sp.store_id
+     WHERE offer_evaluate.context ? 'lat' AND sp.valid @> offer_evaluate.at
+       AND clientele.haversine_m((offer_evaluate.context ->> 'lat')::float8, (offer_evaluate.context ->> 'lon')::float8,
+                                 st.lat, st.lon) <= o.geofence_m
 )
 SELECT c.customer_id, r.offer_id, r.offer, r.offer_group, r.stage, r.rejected_by, r.policy, r.priority, r.propensity,
        r.context_weight, r.value, r.lever, r.levers, r.reasons, r.rank

@@ -114,7 +114,7 @@ AS $$
 DECLARE
     h clientele.contact_history;
     outcome_id bigint;
-    nbins integer;
+    seg text;
 BEGIN
     IF contact_id IS NULL OR outcome IS NULL THEN
         RAISE EXCEPTION 'contact_id and outcome must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -140,14 +140,16 @@ BEGIN
         UPDATE clientele.contact_history c SET responded = true
          WHERE c.id = h.id AND NOT c.responded;
         IF FOUND THEN
-            nbins := clientele.feature_bin_count();
-            UPDATE clientele.offer_stat s
-               SET responses = s.responses + 1,
-                   nb_model = CASE WHEN h.bins IS NULL OR s.nb_model IS NULL
-                                        OR s.nb_model[2] <> cardinality(h.bins) THEN s.nb_model
-                                   ELSE clientele.nb_update(clientele.nb_update(s.nb_model, h.bins, false, -1),
-                                                            h.bins, true) END
-             WHERE s.offer_id = h.offer_id AND (s.segment = '' OR s.segment = h.segment);
+            -- one row at a time, overall first: the order record_contact() locks them in
+            FOR seg IN SELECT DISTINCT unnest(ARRAY['', h.segment]) ORDER BY 1 LOOP
+                UPDATE clientele.offer_stat s
+                   SET responses = s.responses + 1,
+                       nb_model = CASE WHEN h.bins IS NULL OR s.nb_model IS NULL
+                                            OR s.nb_model[2] <> cardinality(h.bins) THEN s.nb_model
+                                       ELSE clientele.nb_update(clientele.nb_update(s.nb_model, h.bins, false, -1),
+                                                                h.bins, true) END
+                 WHERE s.offer_id = h.offer_id AND s.segment = seg;
+            END LOOP;
         END IF;
     END IF;
     RETURN outcome_id;

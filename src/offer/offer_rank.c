@@ -9,10 +9,13 @@
  * expressions per pair and a window sort to keep the top k.  This kernel
  * does that part in one pass per customer instead:
  *
- *   1. The offer catalogue (offers, logistic models, learned statistics per
- *      segment) is read once per query execution through SPI and kept in
- *      the function's fn_extra; it is reloaded only if the channel, the
- *      time or the offer filter of a later call differ.
+ *   1. The offer catalogue (offers and their logistic models) is read
+ *      through SPI once per backend and kept until a relcache invalidation
+ *      of clientele.offer or clientele.offer_model says it changed (their
+ *      statement triggers send one, so every backend drops its copy when
+ *      the change commits).  Learned statistics change with every contact,
+ *      so they are read once per query execution (a saved plan) into the
+ *      function's fn_extra: a batch reads them once, a single decision once.
  *   2. For each offer, the stages in order:
  *        eligibility    active, valid at `at`, offered on the channel, and
  *                       its jsonb rule holds for the customer's facts;
@@ -40,6 +43,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -48,14 +52,19 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/jsonb.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/rangetypes.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
+#include "catalog/namespace.h"
 
 #include "offer/offer.h"
 
 PG_FUNCTION_INFO_V1(clientele_offer_rank);
+PG_FUNCTION_INFO_V1(clientele_offer_catalogue_changed);
 
 typedef enum RankModel
 {
@@ -71,8 +80,15 @@ typedef struct RankOffer
 	char	   *name_c;
 	char	   *group_c;
 	bool		active;
-	bool		in_validity;
-	bool		on_channel;
+	bool		valid_empty;
+	bool		lower_inf,
+				lower_inc,
+				upper_inf,
+				upper_inc;
+	TimestampTz lower,
+				upper;
+	int			nchannels;
+	char	  **channels;
 	double		value;
 	double		lever;
 	double		min_propensity;
@@ -97,18 +113,31 @@ typedef struct RankStat
 	ArrayType  *nb_model;
 } RankStat;
 
-/* The catalogue, cached in fn_extra. */
-typedef struct RankCache
+/* The offer catalogue, cached per backend. */
+typedef struct RankCatalogue
 {
-	int64		at;
-	char	   *channel;
-	ArrayType  *offer_filter;	/* copy, or NULL */
+	MemoryContext cxt;
+	uint64		generation;
 	int			noffers;
 	RankOffer  *offers;
+} RankCatalogue;
+
+/* Learned statistics, cached per query execution in fn_extra. */
+typedef struct RankStats
+{
+	uint64		generation;		/* of the catalogue the indexes refer to */
 	int			nsegments;		/* segment 0 is '' (every customer) */
 	char	  **segments;
 	RankStat   *stats;			/* [segment * noffers + offer] */
-} RankCache;
+} RankStats;
+
+static RankCatalogue *catalogue = NULL;
+static bool catalogue_valid = false;
+static uint64 catalogue_generation = 0;
+static Oid	offer_relid = InvalidOid;
+static Oid	offer_model_relid = InvalidOid;
+static bool callback_registered = false;
+static SPIPlanPtr stats_plan = NULL;
 
 /* The evaluation of one offer for one customer. */
 typedef struct RankRow
@@ -163,7 +192,7 @@ datum_cstrings(Datum d, MemoryContext cxt, char ***out)
 
 /* Find an offer of the catalogue by id (binary search; -1 if absent). */
 static int
-find_offer(const RankCache *c, int32 id)
+find_offer(const RankCatalogue *c, int32 id)
 {
 	int			lo = 0,
 				hi = c->noffers - 1;
@@ -182,39 +211,46 @@ find_offer(const RankCache *c, int32 id)
 	return -1;
 }
 
-/* Load the catalogue for (channel, at, offer filter) into cxt. */
-static RankCache *
-load_catalogue(MemoryContext cxt, text *channel, TimestampTz at, ArrayType *filter)
+/* Relcache callback: a change of the offer tables (or a full reset) drops the catalogue. */
+static void
+catalogue_invalidate(Datum arg, Oid relid)
 {
-	RankCache  *c = MemoryContextAllocZero(cxt, sizeof(RankCache));
-	Oid			types[3] = {TIMESTAMPTZOID, TEXTOID, INT4ARRAYOID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', filter ? ' ' : 'n'};
+	if (relid == InvalidOid || relid == offer_relid || relid == offer_model_relid)
+		catalogue_valid = false;
+}
+
+/* Read the offer catalogue into a fresh context under CacheMemoryContext. */
+static void
+load_catalogue(void)
+{
+	MemoryContext cxt;
+	RankCatalogue *c;
+	Oid			nsp;
 	uint64		i;
 	int			ret;
 
-	c->at = at;
-	c->channel = MemoryContextStrdup(cxt, text_to_cstring(channel));
-	if (filter)
+	if (!callback_registered)
 	{
-		c->offer_filter = MemoryContextAlloc(cxt, VARSIZE(filter));
-		memcpy(c->offer_filter, filter, VARSIZE(filter));
+		CacheRegisterRelcacheCallback(catalogue_invalidate, (Datum) 0);
+		callback_registered = true;
 	}
-	values[0] = TimestampTzGetDatum(at);
-	values[1] = PointerGetDatum(channel);
-	values[2] = PointerGetDatum(filter);
+	nsp = get_namespace_oid("clientele", false);
+	offer_relid = get_relname_relid("offer", nsp);
+	offer_model_relid = get_relname_relid("offer_model", nsp);
+	catalogue_valid = true;		/* an invalidation while loading clears it again */
 
+	cxt = AllocSetContextCreate(CacheMemoryContext, "clientele offer catalogue", ALLOCSET_SMALL_SIZES);
+	c = MemoryContextAllocZero(cxt, sizeof(RankCatalogue));
+	c->cxt = cxt;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(
-		"SELECT o.id, o.name, o.offer_group, o.active, o.valid @> $1, $2 = ANY (o.channels), o.value, o.lever,"
+	ret = SPI_execute(
+		"SELECT o.id, o.name, o.offer_group, o.active, o.valid, o.channels, o.value, o.lever,"
 		"       o.min_propensity, o.replenishment_boost, o.geofence_m IS NOT NULL, o.geofence_boost, o.model,"
 		"       o.products, o.eligibility, m.features, m.coefficients"
 		"  FROM clientele.offer o"
 		"  LEFT JOIN clientele.offer_model m ON m.offer_id = o.id AND o.model = 'logistic'"
-		" WHERE $3 IS NULL OR o.id = ANY ($3)"
-		" ORDER BY o.id",
-		3, types, values, nulls, true, 0);
+		" ORDER BY o.id", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading the offer catalogue failed: %d", ret);
 	c->noffers = (int) SPI_processed;
@@ -227,6 +263,10 @@ load_catalogue(MemoryContext cxt, text *channel, TimestampTz at, ArrayType *filt
 		bool		isnull;
 		Datum		d;
 		char	   *model;
+		RangeType  *valid;
+		TypeCacheEntry *typcache;
+		RangeBound	lower,
+					upper;
 
 		o->id = DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull));
 		o->name_c = datum_cstring(SPI_getbinval(tup, td, 2, &isnull), cxt);
@@ -238,9 +278,16 @@ load_catalogue(MemoryContext cxt, text *channel, TimestampTz at, ArrayType *filt
 		SET_VARSIZE(o->group, VARHDRSZ + strlen(o->group_c));
 		memcpy(VARDATA(o->group), o->group_c, strlen(o->group_c));
 		o->active = DatumGetBool(SPI_getbinval(tup, td, 4, &isnull));
-		o->in_validity = DatumGetBool(SPI_getbinval(tup, td, 5, &isnull));
-		d = SPI_getbinval(tup, td, 6, &isnull);
-		o->on_channel = !isnull && DatumGetBool(d);
+		valid = DatumGetRangeTypeP(SPI_getbinval(tup, td, 5, &isnull));
+		typcache = lookup_type_cache(RangeTypeGetOid(valid), TYPECACHE_RANGE_INFO);
+		range_deserialize(typcache, valid, &lower, &upper, &o->valid_empty);
+		o->lower_inf = lower.infinite;
+		o->lower_inc = lower.inclusive;
+		o->lower = lower.infinite ? 0 : DatumGetTimestampTz(lower.val);
+		o->upper_inf = upper.infinite;
+		o->upper_inc = upper.inclusive;
+		o->upper = upper.infinite ? 0 : DatumGetTimestampTz(upper.val);
+		o->nchannels = datum_cstrings(SPI_getbinval(tup, td, 6, &isnull), cxt, &o->channels);
 		o->value = DatumGetFloat8(SPI_getbinval(tup, td, 7, &isnull));
 		o->lever = DatumGetFloat8(SPI_getbinval(tup, td, 8, &isnull));
 		o->min_propensity = DatumGetFloat8(SPI_getbinval(tup, td, 9, &isnull));
@@ -280,75 +327,138 @@ load_catalogue(MemoryContext cxt, text *channel, TimestampTz at, ArrayType *filt
 			memcpy(o->coefficients, ARR_DATA_PTR(coef), sizeof(double) * n);
 		}
 	}
+	SPI_finish();
+	if (catalogue != NULL)
+		MemoryContextDelete(catalogue->cxt);
+	c->generation = ++catalogue_generation;
+	catalogue = c;
+}
 
-	ret = SPI_execute("SELECT offer_id, segment, contacts, responses, nb_model FROM clientele.offer_stat"
-					  " ORDER BY segment <> '', segment", true, 0);
+/* The offer catalogue, (re)loaded if an invalidation dropped it. */
+static RankCatalogue *
+get_catalogue(void)
+{
+	if (catalogue == NULL || !catalogue_valid)
+	{
+		PG_TRY();
+		{
+			load_catalogue();
+		}
+		PG_CATCH();
+		{
+			catalogue_valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	return catalogue;
+}
+
+/* Read the learned statistics into cxt, indexed by the catalogue's offers. */
+static RankStats *
+load_stats(MemoryContext cxt, const RankCatalogue *c)
+{
+	RankStats  *st = MemoryContextAllocZero(cxt, sizeof(RankStats));
+	uint64		i;
+	int			seg = 0;
+	int			ret;
+
+	st->generation = c->generation;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (stats_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT offer_id, segment, contacts, responses, nb_model"
+									   "  FROM clientele.offer_stat ORDER BY segment <> '', segment", 0, NULL);
+
+		if (plan == NULL)
+			elog(ERROR, "preparing the statistics query failed");
+		SPI_keepplan(plan);
+		stats_plan = plan;
+	}
+	ret = SPI_execute_plan(stats_plan, NULL, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading offer statistics failed: %d", ret);
-	c->segments = MemoryContextAlloc(cxt, sizeof(char *) * (SPI_processed + 1));
-	c->segments[0] = MemoryContextStrdup(cxt, "");
-	c->nsegments = 1;
-	/* first pass: segments (sorted, '' first) */
+	st->segments = MemoryContextAlloc(cxt, sizeof(char *) * (SPI_processed + 1));
+	st->segments[0] = MemoryContextStrdup(cxt, "");
+	st->nsegments = 1;
 	for (i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
-		char	   *seg = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+		char	   *s = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 
-		if (strcmp(seg, c->segments[c->nsegments - 1]) != 0)
-			c->segments[c->nsegments++] = MemoryContextStrdup(cxt, seg);
+		if (strcmp(s, st->segments[st->nsegments - 1]) != 0)
+			st->segments[st->nsegments++] = MemoryContextStrdup(cxt, s);
 	}
-	c->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * c->nsegments * Max(c->noffers, 1));
+	st->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * st->nsegments * Max(c->noffers, 1));
+	for (i = 0; i < SPI_processed; i++)
 	{
-		int			seg = 0;
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *s = TextDatumGetCString(SPI_getbinval(tup, td, 2, &isnull));
+		int			oi = find_offer(c, DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull)));
+		RankStat   *r;
+		Datum		d;
 
-		for (i = 0; i < SPI_processed; i++)
+		while (strcmp(s, st->segments[seg]) != 0)
+			seg++;
+		if (oi < 0)
+			continue;
+		r = &st->stats[seg * c->noffers + oi];
+		r->present = true;
+		r->contacts = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
+		r->responses = DatumGetFloat8(SPI_getbinval(tup, td, 4, &isnull));
+		d = SPI_getbinval(tup, td, 5, &isnull);
+		if (!isnull)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	td = SPI_tuptable->tupdesc;
-			bool		isnull;
-			char	   *s = TextDatumGetCString(SPI_getbinval(tup, td, 2, &isnull));
-			int			oi = find_offer(c, DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull)));
-			RankStat   *st;
-			Datum		d;
+			ArrayType  *m = DatumGetArrayTypeP(d);
 
-			while (strcmp(s, c->segments[seg]) != 0)
-				seg++;
-			if (oi < 0)
-				continue;
-			st = &c->stats[seg * c->noffers + oi];
-			st->present = true;
-			st->contacts = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
-			st->responses = DatumGetFloat8(SPI_getbinval(tup, td, 4, &isnull));
-			d = SPI_getbinval(tup, td, 5, &isnull);
-			if (!isnull)
-			{
-				ArrayType  *m = DatumGetArrayTypeP(d);
-
-				st->nb_model = MemoryContextAlloc(cxt, VARSIZE(m));
-				memcpy(st->nb_model, m, VARSIZE(m));
-			}
+			r->nb_model = MemoryContextAlloc(cxt, VARSIZE(m));
+			memcpy(r->nb_model, m, VARSIZE(m));
 		}
 	}
 	SPI_finish();
-	return c;
+	return st;
 }
 
-/* The cached catalogue for this call's (channel, at, filter), loaded if needed. */
-static RankCache *
-get_catalogue(FunctionCallInfo fcinfo, text *channel, TimestampTz at, ArrayType *filter)
+/* This execution's statistics, read at its first call (or after a catalogue reload). */
+static RankStats *
+get_stats(FunctionCallInfo fcinfo, const RankCatalogue *c)
 {
-	RankCache  *c = (RankCache *) fcinfo->flinfo->fn_extra;
-	char	   *ch = text_to_cstring(channel);
+	RankStats  *st = (RankStats *) fcinfo->flinfo->fn_extra;
 
-	if (c != NULL && c->at == at && strcmp(c->channel, ch) == 0 &&
-		((filter == NULL && c->offer_filter == NULL) ||
-		 (filter != NULL && c->offer_filter != NULL && VARSIZE(filter) == VARSIZE(c->offer_filter) &&
-		  memcmp(filter, c->offer_filter, VARSIZE(filter)) == 0)))
-		return c;
-	/* a changed key: the old catalogue stays in fn_mcxt until the query ends */
-	c = load_catalogue(fcinfo->flinfo->fn_mcxt, channel, at, filter);
-	fcinfo->flinfo->fn_extra = c;
-	return c;
+	if (st == NULL || st->generation != c->generation)
+	{
+		st = load_stats(fcinfo->flinfo->fn_mcxt, c);
+		fcinfo->flinfo->fn_extra = st;
+	}
+	return st;
+}
+
+/* Whether an offer is valid at a time. */
+static bool
+offer_valid_at(const RankOffer *o, TimestampTz at)
+{
+	if (o->valid_empty)
+		return false;
+	if (!o->lower_inf && (o->lower_inc ? at < o->lower : at <= o->lower))
+		return false;
+	if (!o->upper_inf && (o->upper_inc ? at > o->upper : at >= o->upper))
+		return false;
+	return true;
+}
+
+/* Whether an offer is made on a channel. */
+static bool
+offer_on_channel(const RankOffer *o, const char *channel)
+{
+	int			i;
+
+	for (i = 0; i < o->nchannels; i++)
+		if (strcmp(o->channels[i], channel) == 0)
+			return true;
+	return false;
 }
 
 /* A numeric fact as a double (missing or not a number: 0). */
@@ -385,7 +495,7 @@ context_weight(JsonbContainer *weights, const RankOffer *o)
 
 /* Whether row a ranks before row b: priority descending, then offer id. */
 static inline bool
-ranks_before(const RankCache *c, const RankRow *a, const RankRow *b)
+ranks_before(const RankCatalogue *c, const RankRow *a, const RankRow *b)
 {
 	if (a->priority != b->priority)
 		return a->priority > b->priority;
@@ -404,7 +514,7 @@ append_float(StringInfo buf, double v)
 
 /* Emit one result row. */
 static void
-emit_row(ReturnSetInfo *rsi, const RankCache *c, const RankRow *r)
+emit_row(ReturnSetInfo *rsi, const RankCatalogue *c, const RankRow *r)
 {
 	const RankOffer *o = &c->offers[r->offer];
 	Datum		values[14];
@@ -509,7 +619,13 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 				explore;
 	int64		seed;
 	int			k;
-	RankCache  *c;
+	RankCatalogue *c;
+	RankStats  *stats;
+	char	   *channel;
+	TimestampTz at;
+	Datum	   *filter = NULL;
+	bool	   *filter_nulls;
+	int			nfilter = -1;
 	int			seg = 0;
 	Datum	   *bin_elems = NULL;
 	bool	   *bin_nulls = NULL;
@@ -558,19 +674,20 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 		wv.type == jbvBinary && JsonContainerIsObject(wv.val.binary.data))
 		weights = wv.val.binary.data;
 
-	c = get_catalogue(fcinfo, PG_GETARG_TEXT_PP(11), PG_GETARG_TIMESTAMPTZ(12),
-					  PG_ARGISNULL(16) ? NULL : PG_GETARG_ARRAYTYPE_P(16));
+	channel = text_to_cstring(PG_GETARG_TEXT_PP(11));
+	at = PG_GETARG_TIMESTAMPTZ(12);
+	if (!PG_ARGISNULL(16))
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(16), INT4OID, 4, true, TYPALIGN_INT, &filter, &filter_nulls, &nfilter);
+	c = get_catalogue();
+	stats = get_stats(fcinfo, c);
 	if (c->noffers == 0)
 		return (Datum) 0;
 
+	seg = -1;					/* no segment, or one without statistics */
 	if (segment[0] != '\0')
-		for (seg = 1; seg < c->nsegments; seg++)
-			if (strcmp(c->segments[seg], segment) == 0)
-				break;
-	if (seg >= c->nsegments)
-		seg = -1;				/* a segment without statistics */
-	if (segment[0] == '\0')
-		seg = -1;
+		for (i = 1; i < stats->nsegments; i++)
+			if (strcmp(stats->segments[i], segment) == 0)
+				seg = i;
 	if (!PG_ARGISNULL(3))
 		deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), INT4OID, 4, true, TYPALIGN_INT,
 						  &bin_elems, &bin_nulls, &nbins);
@@ -598,13 +715,24 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	{
 		const RankOffer *o = &c->offers[i];
 		RankRow    *r = &rows[i];
-		const RankStat *sa = &c->stats[i];
-		const RankStat *ss = seg > 0 ? &c->stats[seg * c->noffers + i] : NULL;
+		const RankStat *sa = &stats->stats[i];
+		const RankStat *ss = seg > 0 ? &stats->stats[seg * c->noffers + i] : NULL;
 		const RankStat *st;
 		ArrayType  *nb;
 
 		CHECK_FOR_INTERRUPTS();
 		r->offer = i;
+		if (nfilter >= 0)
+		{
+			for (j = 0; j < nfilter; j++)
+				if (!filter_nulls[j] && DatumGetInt32(filter[j]) == o->id)
+					break;
+			if (j == nfilter)
+			{
+				r->stage = NULL;	/* not asked for */
+				continue;
+			}
+		}
 		r->in_control = in_control;
 		r->explore = explore;
 		if (ss && (!ss->present || ss->contacts <= 0))
@@ -667,9 +795,9 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 		r->stage = "arbitration";
 		if (!o->active)
 			r->rejected_by = "OFFER_INACTIVE";
-		else if (!o->in_validity)
+		else if (!offer_valid_at(o, at))
 			r->rejected_by = "OUTSIDE_VALIDITY";
-		else if (!o->on_channel)
+		else if (!offer_on_channel(o, channel))
 			r->rejected_by = "CHANNEL_NOT_OFFERED";
 		else if (o->rule != NULL && !offer_rule_eval(&o->rule->root, &facts->root))
 			r->rejected_by = "RULE_NOT_MET";
@@ -732,6 +860,21 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	}
 	else
 		for (i = 0; i < c->noffers; i++)
-			emit_row(rsi, c, &rows[i]);
+			if (rows[i].stage != NULL)
+				emit_row(rsi, c, &rows[i]);
 	return (Datum) 0;
+}
+
+/* Statement trigger on the offer tables: tell every backend its catalogue is stale. */
+Datum
+clientele_offer_catalogue_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("offer_catalogue_changed() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
 }
