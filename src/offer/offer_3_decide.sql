@@ -131,6 +131,10 @@ BEGIN
 -- One statement, planned once per session (a generic plan: the customers
 -- vary, not the shape); the helper SQL functions are written inline here
 -- because a SQL function called from a query is planned at every call.
+-- A large audience gets a plan of its own, made knowing its size.
+IF cardinality(customers) > 64 THEN
+    PERFORM pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true);
+END IF;
 RETURN QUERY
 WITH cfg AS MATERIALIZED (
     SELECT coalesce(max(x.control_share), 0) AS control_share, coalesce(max(x.control_seed), 0) AS control_seed,
@@ -152,9 +156,9 @@ cust AS MATERIALIZED (
               FROM nb_features f) AS bins,
            cfg.control_share > 0 AND clientele.seeded_uniform(cfg.control_seed, c.customer_id, 0) < cfg.control_share
                AS in_control
-      FROM (SELECT DISTINCT u.id FROM unnest(offer_evaluate.customers) u(id)) u
-      JOIN clientele.offer_customer c ON c.customer_id = u.id
+      FROM clientele.offer_customer c
      CROSS JOIN cfg
+     WHERE c.customer_id = ANY (offer_evaluate.customers)
 ),
 o AS MATERIALIZED (
     SELECT o.id, o.offer_group, o.products, o.geofence_m FROM clientele.offer o
@@ -206,11 +210,11 @@ blocked AS (
       JOIN pol p ON p.kind = 'suppression' AND x.outcome = p.outcome
            AND x.occurred_at > offer_evaluate.at - p.suppress_for
            AND (p.offer_group IS NULL OR x.offer_group = p.offer_group)
-     WHERE (SELECT count(*) FROM outc y
+     WHERE (SELECT count(*) FROM clientele.contact_outcome y JOIN clientele.offer yo ON yo.id = y.offer_id
              WHERE y.customer_id = x.customer_id AND y.outcome = p.outcome
                AND y.occurred_at > x.occurred_at - p."window" AND y.occurred_at <= x.occurred_at
                AND CASE WHEN p.offer_group IS NULL THEN y.offer_id = x.offer_id
-                        ELSE y.offer_group = p.offer_group END) >= p.max_count
+                        ELSE yo.offer_group = p.offer_group END) >= p.max_count
     UNION ALL
     SELECT x.customer_id, p.id, p.name, 'COOLDOWN', p.offer_group,
            CASE WHEN p.offer_group IS NULL THEN x.offer_id END
@@ -219,12 +223,13 @@ blocked AS (
       JOIN pol p ON p.kind = 'cooldown' AND x.occurred_at > offer_evaluate.at - p.cooldown
            AND (p.offer_group IS NULL OR x.offer_group = p.offer_group)
     UNION ALL
-    SELECT pu.customer_id, p.id, p.name, 'COOLDOWN', NULL, o.id
+    SELECT pu.customer_id, p.id, p.name, 'COOLDOWN', NULL, op.id
       FROM cust c
       JOIN clientele.offer_purchase pu ON pu.customer_id = c.customer_id
+           AND pu.purchased_at > (SELECT t FROM since) AND pu.purchased_at <= offer_evaluate.at
       JOIN pol p ON p.kind = 'cooldown' AND pu.purchased_at > offer_evaluate.at - p.cooldown
-           AND pu.purchased_at <= offer_evaluate.at
-      JOIN o ON pu.product = ANY (o.products) AND (p.offer_group IS NULL OR o.offer_group = p.offer_group)
+      JOIN (SELECT o.id, o.offer_group, unnest(o.products) AS product FROM o) op ON op.product = pu.product
+           AND (p.offer_group IS NULL OR op.offer_group = p.offer_group)
 ),
 blocked_pair AS (
     SELECT DISTINCT ON (b.customer_id, o.id) b.customer_id, o.id AS offer_id, b.code, b.name
