@@ -121,7 +121,7 @@ CREATE FUNCTION clientele.offer_evaluate(customers bigint[], channel text, at ti
 RETURNS TABLE(customer_id bigint, offer_id integer, offer text, offer_group text, stage text,
     rejected_by text, policy text, priority float8, propensity float8, context_weight float8,
     value float8, lever float8, levers jsonb, reasons text[], rank integer)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET plan_cache_mode = force_generic_plan
@@ -131,7 +131,8 @@ BEGIN
 -- One statement, planned once per session (a generic plan: the customers
 -- vary, not the shape); the helper SQL functions are written inline here
 -- because a SQL function called from a query is planned at every call.
--- A large audience gets a plan of its own, made knowing its size.
+-- A large audience gets a plan of its own, made knowing its size (this
+-- set_config() is why the function is PARALLEL RESTRICTED).
 IF cardinality(customers) > 64 THEN
     PERFORM pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true);
 END IF;
@@ -290,7 +291,7 @@ CREATE FUNCTION clientele.next_best_offers(customer_id bigint, k integer, channe
 RETURNS TABLE(rank integer, offer_id integer, offer text, stage text, rejected_by text, policy text,
     priority float8, propensity float8, context_weight float8, value float8, lever float8,
     levers jsonb, reasons text[])
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -323,7 +324,7 @@ CREATE FUNCTION clientele.next_best_offers_batch(customers bigint[], k integer, 
     at timestamptz DEFAULT now(), context jsonb DEFAULT '{}', seed bigint DEFAULT 0, explore boolean DEFAULT false)
 RETURNS TABLE(customer_id bigint, rank integer, offer_id integer, offer text, priority float8,
     propensity float8, value float8, lever float8, reasons text[])
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
