@@ -760,7 +760,9 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 			offer_rng_init(&rng, seed, customer, o->id);
 			r->propensity = offer_rng_uniform(&rng);
 		}
-		else if (o->model == MODEL_NB && nb != NULL && nbins >= 0)
+		else if (o->model == MODEL_NB && nb != NULL && nbins >= 0 &&
+				 ARR_NDIM(nb) == 1 && ARR_DIMS(nb)[0] > 2 &&
+				 ((float8 *) ARR_DATA_PTR(nb))[1] == nbins)	/* a model of these features */
 		{
 			r->has_nb = true;
 			r->propensity = offer_nb_propensity(nb, bin_elems, bin_nulls, nbins);

@@ -57,9 +57,9 @@ SELECT clientele.record_contact(2, (SELECT offer_id FROM clientele.next_best_off
 SELECT :contact_id AS contact_id, clientele.record_outcome(:contact_id, 'accepted', '2026-03-15 12:00+00') AS outcome_id;
 
 \echo
-\echo '--- Thompson sampling for customer 2 on email: each seed explores differently, reproducibly ---'
+\echo '--- Thompson sampling for customer 2 on email ten days later: each seed explores differently, reproducibly ---'
 SELECT seed, string_agg(offer, ', ' ORDER BY rank) AS offers
-  FROM unnest(ARRAY[1, 2, 3]) seed, LATERAL clientele.next_best_offers(2, 3, 'email', '2026-03-15 10:00+00',
+  FROM unnest(ARRAY[1, 2, 3]) seed, LATERAL clientele.next_best_offers(2, 3, 'email', '2026-03-25 10:00+00',
                                                                       seed => seed, explore => true) n
  GROUP BY seed ORDER BY seed;
 
