@@ -14,8 +14,9 @@
  *      of clientele.offer or clientele.offer_model says it changed (their
  *      statement triggers send one, so every backend drops its copy when
  *      the change commits).  Learned statistics change with every contact,
- *      so they are read once per query execution (a saved plan) into the
- *      function's fn_extra: a batch reads them once, a single decision once.
+ *      so they are read once per query execution and segment (a saved plan)
+ *      into the function's fn_extra: a batch reads each segment once, a
+ *      single decision two rows per offer.
  *   2. For each offer, the stages in order:
  *        eligibility    active, valid at `at`, offered on the channel, and
  *                       its jsonb rule holds for the customer's facts;
@@ -122,13 +123,21 @@ typedef struct RankCatalogue
 	RankOffer  *offers;
 } RankCatalogue;
 
-/* Learned statistics, cached per query execution in fn_extra. */
+/* Learned statistics of one segment ('' = every customer), by catalogue offer. */
+typedef struct RankSegment
+{
+	char	   *name;
+	RankStat   *stats;			/* [offer]; none present: no statistics */
+	bool		any;			/* some offer has statistics in this segment */
+} RankSegment;
+
+/* Learned statistics, read per query execution segment by segment, in fn_extra. */
 typedef struct RankStats
 {
 	uint64		generation;		/* of the catalogue the indexes refer to */
-	int			nsegments;		/* segment 0 is '' (every customer) */
-	char	  **segments;
-	RankStat   *stats;			/* [segment * noffers + offer] */
+	int			nsegments;
+	int			capacity;
+	RankSegment *segments;		/* [0] is '' */
 } RankStats;
 
 static RankCatalogue *catalogue = NULL;
@@ -354,62 +363,51 @@ get_catalogue(void)
 	return catalogue;
 }
 
-/* Read the learned statistics into cxt, indexed by the catalogue's offers. */
-static RankStats *
-load_stats(MemoryContext cxt, const RankCatalogue *c)
+/* Read one segment's statistics into cxt, indexed by the catalogue's offers. */
+static void
+load_segment(MemoryContext cxt, const RankCatalogue *c, RankSegment *sg, const char *segment)
 {
-	RankStats  *st = MemoryContextAllocZero(cxt, sizeof(RankStats));
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
 	uint64		i;
-	int			seg = 0;
 	int			ret;
 
-	st->generation = c->generation;
+	sg->name = MemoryContextStrdup(cxt, segment);
+	sg->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * Max(c->noffers, 1));
+	sg->any = false;
+	values[0] = CStringGetTextDatum(segment);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (stats_plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare("SELECT offer_id, segment, contacts, responses, nb_model"
-									   "  FROM clientele.offer_stat ORDER BY segment <> '', segment", 0, NULL);
+		SPIPlanPtr	plan = SPI_prepare("SELECT offer_id, contacts, responses, nb_model"
+									   "  FROM clientele.offer_stat WHERE segment = $1", 1, types);
 
 		if (plan == NULL)
 			elog(ERROR, "preparing the statistics query failed");
 		SPI_keepplan(plan);
 		stats_plan = plan;
 	}
-	ret = SPI_execute_plan(stats_plan, NULL, NULL, true, 0);
+	ret = SPI_execute_plan(stats_plan, values, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading offer statistics failed: %d", ret);
-	st->segments = MemoryContextAlloc(cxt, sizeof(char *) * (SPI_processed + 1));
-	st->segments[0] = MemoryContextStrdup(cxt, "");
-	st->nsegments = 1;
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		char	   *s = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
-
-		if (strcmp(s, st->segments[st->nsegments - 1]) != 0)
-			st->segments[st->nsegments++] = MemoryContextStrdup(cxt, s);
-	}
-	st->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * st->nsegments * Max(c->noffers, 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	td = SPI_tuptable->tupdesc;
 		bool		isnull;
-		char	   *s = TextDatumGetCString(SPI_getbinval(tup, td, 2, &isnull));
 		int			oi = find_offer(c, DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull)));
 		RankStat   *r;
 		Datum		d;
 
-		while (strcmp(s, st->segments[seg]) != 0)
-			seg++;
 		if (oi < 0)
 			continue;
-		r = &st->stats[seg * c->noffers + oi];
+		r = &sg->stats[oi];
 		r->present = true;
-		r->contacts = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
-		r->responses = DatumGetFloat8(SPI_getbinval(tup, td, 4, &isnull));
-		d = SPI_getbinval(tup, td, 5, &isnull);
+		sg->any = true;
+		r->contacts = DatumGetFloat8(SPI_getbinval(tup, td, 2, &isnull));
+		r->responses = DatumGetFloat8(SPI_getbinval(tup, td, 3, &isnull));
+		d = SPI_getbinval(tup, td, 4, &isnull);
 		if (!isnull)
 		{
 			ArrayType  *m = DatumGetArrayTypeP(d);
@@ -419,21 +417,34 @@ load_stats(MemoryContext cxt, const RankCatalogue *c)
 		}
 	}
 	SPI_finish();
-	return st;
 }
 
-/* This execution's statistics, read at its first call (or after a catalogue reload). */
-static RankStats *
-get_stats(FunctionCallInfo fcinfo, const RankCatalogue *c)
+/* A segment's statistics for this execution, read at first use. */
+static RankSegment *
+get_segment(FunctionCallInfo fcinfo, const RankCatalogue *c, const char *segment)
 {
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 	RankStats  *st = (RankStats *) fcinfo->flinfo->fn_extra;
+	int			i;
 
 	if (st == NULL || st->generation != c->generation)
 	{
-		st = load_stats(fcinfo->flinfo->fn_mcxt, c);
+		st = MemoryContextAllocZero(cxt, sizeof(RankStats));
+		st->generation = c->generation;
+		st->capacity = 8;
+		st->segments = MemoryContextAllocZero(cxt, sizeof(RankSegment) * st->capacity);
 		fcinfo->flinfo->fn_extra = st;
 	}
-	return st;
+	for (i = 0; i < st->nsegments; i++)
+		if (strcmp(st->segments[i].name, segment) == 0)
+			return &st->segments[i];
+	if (st->nsegments == st->capacity)
+	{
+		st->capacity *= 2;
+		st->segments = repalloc(st->segments, sizeof(RankSegment) * st->capacity);
+	}
+	load_segment(cxt, c, &st->segments[st->nsegments], segment);
+	return &st->segments[st->nsegments++];
 }
 
 /* Whether an offer is valid at a time. */
@@ -620,13 +631,13 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	int64		seed;
 	int			k;
 	RankCatalogue *c;
-	RankStats  *stats;
+	RankSegment *overall,
+			   *own;
 	char	   *channel;
 	TimestampTz at;
 	Datum	   *filter = NULL;
 	bool	   *filter_nulls;
 	int			nfilter = -1;
-	int			seg = 0;
 	Datum	   *bin_elems = NULL;
 	bool	   *bin_nulls = NULL;
 	int			nbins = -1;
@@ -679,15 +690,12 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(16))
 		deconstruct_array(PG_GETARG_ARRAYTYPE_P(16), INT4OID, 4, true, TYPALIGN_INT, &filter, &filter_nulls, &nfilter);
 	c = get_catalogue();
-	stats = get_stats(fcinfo, c);
 	if (c->noffers == 0)
 		return (Datum) 0;
-
-	seg = -1;					/* no segment, or one without statistics */
-	if (segment[0] != '\0')
-		for (i = 1; i < stats->nsegments; i++)
-			if (strcmp(stats->segments[i], segment) == 0)
-				seg = i;
+	overall = get_segment(fcinfo, c, "");
+	own = segment[0] != '\0' ? get_segment(fcinfo, c, segment) : NULL;
+	if (own && !own->any)
+		own = NULL;
 	if (!PG_ARGISNULL(3))
 		deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), INT4OID, 4, true, TYPALIGN_INT,
 						  &bin_elems, &bin_nulls, &nbins);
@@ -715,8 +723,8 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	{
 		const RankOffer *o = &c->offers[i];
 		RankRow    *r = &rows[i];
-		const RankStat *sa = &stats->stats[i];
-		const RankStat *ss = seg > 0 ? &stats->stats[seg * c->noffers + i] : NULL;
+		const RankStat *sa = &overall->stats[i];
+		const RankStat *ss = own ? &own->stats[i] : NULL;
 		const RankStat *st;
 		ArrayType  *nb;
 
