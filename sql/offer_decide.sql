@@ -224,3 +224,8 @@ SELECT clientele.rule_matches('{"attr": "age", "op": ">", "value": 10}', '{"age"
        clientele.rule_matches('{"attr": "tags", "op": "contains", "value": "vip"}', '{"tags": ["new", "vip"]}') AS contains,
        clientele.rule_matches('{"attr": "age", "op": "exists", "value": false}', '{}') AS absent,
        clientele.rule_matches('{"all": []}', '{}') AS empty_all, clientele.rule_matches('{"any": []}', '{}') AS empty_any;
+
+\echo == several contacts in one call (customers locked in ascending order)
+SELECT customer_id, offer_id, contact_id IS NOT NULL AS recorded
+  FROM clientele.record_contacts('{105, 104, 104}', '{2, 2, 1}', 'push', '2026-06-01 10:00') ORDER BY 1, 2;
+SELECT clientele.record_contacts('{105}', '{2, 1}', 'push');
