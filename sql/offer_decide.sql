@@ -229,3 +229,8 @@ SELECT clientele.rule_matches('{"attr": "age", "op": ">", "value": 10}', '{"age"
 SELECT customer_id, offer_id, contact_id IS NOT NULL AS recorded
   FROM clientele.record_contacts('{105, 104, 104}', '{2, 2, 1}', 'push', '2026-06-01 10:00') ORDER BY 1, 2;
 SELECT clientele.record_contacts('{105}', '{2, 1}', 'push');
+
+\echo == a zero weight leaves an offer no priority
+SELECT offer, stage, rejected_by, priority
+  FROM clientele.next_best_offers(101, 1, 'push', '2026-06-02 10:00', '{"weights": {"lipstick": 0}}', include_rejected => true)
+ WHERE offer = 'lipstick';
