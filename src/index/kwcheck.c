@@ -18,7 +18,9 @@
  * by the filter's size, about 1% at 8 bits per pair) goes unnoticed.
  *
  * The table is locked in SHARE UPDATE EXCLUSIVE mode, so VACUUM (the only
- * thing that rewrites the segment) waits, while inserts and scans go on.
+ * thing that rewrites the segment) waits, while inserts and scans go on.  On
+ * a hot standby only ACCESS SHARE can be taken: a merge replayed during the
+ * check can then make it report a page of the wrong generation; run it again.
  */
 #include "postgres.h"
 
@@ -28,6 +30,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/index.h"
 #include "funcapi.h"
 #include "lib/bloomfilter.h"
@@ -368,13 +371,16 @@ kw_index_check(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int64		nelems;
+	LOCKMODE	heapLock;
 
 	if (get_rel_relkind(indexoid) != RELKIND_INDEX)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not an index", get_rel_name(indexoid) ? get_rel_name(indexoid) : "?")));
 	heapoid = IndexGetRelation(indexoid, false);
-	heap = table_open(heapoid, ShareUpdateExclusiveLock);
+	/* a hot standby runs no VACUUM (and allows no stronger lock) */
+	heapLock = RecoveryInProgress() ? AccessShareLock : ShareUpdateExclusiveLock;
+	heap = table_open(heapoid, heapLock);
 	index = index_open(indexoid, AccessShareLock);
 	if (index->rd_indam->ambuild != kwbuild)
 		ereport(ERROR,
@@ -416,7 +422,7 @@ kw_index_check(PG_FUNCTION_ARGS)
 
 	bloom_free(cs.filter);
 	index_close(index, AccessShareLock);
-	table_close(heap, ShareUpdateExclusiveLock);
+	table_close(heap, heapLock);
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
