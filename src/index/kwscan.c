@@ -20,8 +20,12 @@
  * precise (equal to its node's condition) or only a superset; NOT is applied
  * only to a precise set of an exact node, otherwise it gives ALL, so pruning
  * never loses a row.  A result of POS(S) becomes exact TIDs of the bitmap;
- * NEG or ALL becomes every heap page as a lossy page.  Every candidate is
- * rechecked by the executor with the matcher, so results are exact.
+ * NEG or ALL becomes every heap page as a lossy page.  Candidates are
+ * rechecked by the executor with the matcher, so results are exact, except
+ * when every node of the plan is marked exact by the matcher and the set is
+ * precise: the rows are then exactly the matching rows (a HOT chain shares
+ * its root's indexed text) and the recheck, which would tokenise every row
+ * again, is skipped.
  *
  * The insert buffer is read once per scan: each pending key is looked up in
  * a Judy array of the plan's exact keys and tested against its prefixes and
@@ -517,6 +521,18 @@ tids_copy(const ItemPointerData *a, int n)
 	return out;
 }
 
+/* Is a plan node, and every node below it, marked exact by the matcher? */
+static bool
+plan_is_exact(const KwPlan *node)
+{
+	if (!node->exact || node->kind == KWP_ALL)
+		return false;
+	for (int i = 0; i < node->nchildren; i++)
+		if (!plan_is_exact(node->children[i]))
+			return false;
+	return true;
+}
+
 /* Evaluate a plan node on row-id sets (the leaves are already read). */
 static KwSet
 eval_node(KwEval *ev, const KwPlan *node, int *leafno)
@@ -743,7 +759,13 @@ kwgetbitmap(IndexScanDesc scan, TIDBitmap *tbm)
 
 	if (result.kind == KWSET_POS)
 	{
-		tbm_add_tuples(tbm, result.tids, result.ntids, true);
+		/* rows of an exact plan evaluated precisely need no recheck */
+		bool		recheck = !result.precise;
+		ListCell   *lc;
+
+		foreach(lc, so->plans)
+			recheck |= !plan_is_exact((const KwPlan *) lfirst(lc));
+		tbm_add_tuples(tbm, result.tids, result.ntids, recheck);
 		ntids = result.ntids;
 	}
 	else
