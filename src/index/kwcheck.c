@@ -82,6 +82,18 @@ check_read(CheckState *cs, BlockNumber blkno, uint16 type, int level, uint32 gen
 	Buffer		buf;
 	KwPageOpaque opaque;
 
+	if (blkno != InvalidBlockNumber && blkno >= cs->nblocks)
+	{
+		/* concurrent inserts may have added insert buffer pages */
+		BlockNumber n = RelationGetNumberOfBlocks(cs->index);
+
+		if (blkno < n)
+		{
+			cs->visited = repalloc(cs->visited, n);
+			memset(cs->visited + cs->nblocks, 0, n - cs->nblocks);
+			cs->nblocks = n;
+		}
+	}
 	if (blkno == InvalidBlockNumber || blkno >= cs->nblocks)
 		corrupt(cs, blkno, "a pointer leads outside the index (%u blocks)", cs->nblocks);
 	if (cs->visited[blkno])

@@ -317,7 +317,4 @@ extern KwStream *KwSegmentStream(Relation index, const KwMetaPageData *meta);
 extern int64 KwWriteStream(KwSegWriter *w, KwStream *stream);
 extern void KwIndexCorrupt(Relation index, BlockNumber blkno, const char *what) pg_attribute_noreturn();
 
-/* kwvacuum.c */
-extern void KwMergePending(Relation index, IndexBulkDeleteResult *stats);
-
 #endif							/* CLIENTELE_KWINDEX_H */

@@ -190,11 +190,8 @@ read_tree_page(KwEval *ev, BlockNumber blkno, uint16 type, int level)
 	KwPageOpaque opaque;
 	bool		ok;
 
-	if (blkno >= RelationGetNumberOfBlocks(ev->index))
-	{
-		ev->stale = true;
-		return false;
-	}
+	/* the index never shrinks: a block number out of range is corruption,
+	 * reported by the buffer manager */
 	buf = ReadBuffer(ev->index, blkno);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
@@ -365,11 +362,6 @@ scan_pending(KwEval *ev)
 		bool		ok;
 
 		CHECK_FOR_INTERRUPTS();
-		if (blkno >= RelationGetNumberOfBlocks(ev->index))
-		{
-			ev->stale = true;
-			return false;
-		}
 		buf = ReadBuffer(ev->index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		KwCheckPage(ev->index, BufferGetPage(buf), blkno);

@@ -400,8 +400,6 @@ KwReadEntryTids(Relation index, KwEntry entry, uint32 generation, KwTidList *out
 		bool		ok;
 
 		CHECK_FOR_INTERRUPTS();
-		if (blkno >= RelationGetNumberOfBlocks(index))
-			return false;
 		buf = ReadBuffer(index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);

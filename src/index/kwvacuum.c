@@ -256,6 +256,13 @@ merge(Relation index, IndexBulkDeleteCallback callback, void *callbackState,
 
 		LockBuffer(tailbuf, BUFFER_LOCK_EXCLUSIVE);
 		KwCheckPage(index, BufferGetPage(tailbuf), meta.pendingTail);
+		if (meta.pendingHead == meta.pendingTail &&
+			PageGetMaxOffsetNumber(BufferGetPage(tailbuf)) == 0)
+		{
+			/* an empty buffer (the last cut): nothing to merge from it */
+			UnlockReleaseBuffer(tailbuf);
+			goto cut_done;
+		}
 		newbuf = KwNewBuffer(index);
 		state = GenericXLogStart(index);
 		metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
@@ -273,6 +280,7 @@ merge(Relation index, IndexBulkDeleteCallback callback, void *callbackState,
 		mergeLast = meta.pendingTail;
 		meta = *KwPageGetMeta(BufferGetPage(metabuf));
 	}
+cut_done:
 	LockBuffer(metabuf, BUFFER_LOCK_UNLOCK);
 
 	/* 2. merge the old segment with the pending tuples before the cut */
@@ -371,11 +379,4 @@ kwvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 	}
 	reclaim_pages(info->index, stats);
 	return stats;
-}
-
-/* Merge the insert buffer now (used by clientele.kw_index_merge). */
-void
-KwMergePending(Relation index, IndexBulkDeleteResult *stats)
-{
-	merge(index, NULL, NULL, stats);
 }
