@@ -10,8 +10,9 @@
  *     occurrences (term, index of the word in the term).  A unit's key is
  *     looked up once, whatever the number of terms.  Wildcard words are
  *     entered in a second map under their literal prefix; a key is looked
- *     up there under each distinct prefix length the query uses (a handful)
- *     and the pattern is checked only for the candidates found.
+ *     up there under each distinct prefix length the query uses (a handful),
+ *     and only when a bitmap of the prefixes' first two bytes says one could
+ *     start like the key; the pattern is checked only for the candidates.
  *
  *   - Phrases.  This is Aho-Corasick over the alphabet of keys with the
  *     states spread over the terms: for each word of a phrase the matcher
@@ -101,6 +102,8 @@ struct KwMatcher
 	void	   *wild_empty_slot;	/* OccList* of wildcards without a literal prefix */
 	OccList		wild_empty;
 	int		   *prefix_lens;	/* distinct prefix lengths, ascending */
+	uint64		wild_first1[4];	/* first bytes of 1-byte wildcard prefixes */
+	uint64	   *wild_first2;	/* first two bytes of longer ones (65,536 bits) */
 	int			nprefix_lens;
 	Leaf	   *leaves;
 	int			nleaves;
@@ -110,6 +113,9 @@ struct KwMatcher
 	int		   *lang_nodes;
 	int			nlang_nodes;
 	bool		monotone;		/* no NOT: the root can only become true */
+	bool		exhaustive;		/* a theme set: every root is needed, no early stop */
+	int		   *set_roots;		/* a theme set: the node of each theme's query */
+	int			nset_roots;
 	bool		has_near;
 
 	/* per-message state */
@@ -247,8 +253,18 @@ compile_node(CompileState *cs, const KwNode *n, int parent, int nearroot, bool n
 						occ_add(m, &m->wild_empty_slot, leaf, i);
 					else
 					{
+						const unsigned char *k = (const unsigned char *) w->key;
+
 						occ_add(m, tc_judy_hs_insert(m->wild, w->key, w->prefixlen), leaf, i);
 						add_prefix_len(m, w->prefixlen, &cs->prefixcap);
+						if (w->prefixlen == 1)
+							m->wild_first1[k[0] >> 6] |= UINT64CONST(1) << (k[0] & 63);
+						else
+						{
+							int			b = (k[0] << 8) | k[1];
+
+							m->wild_first2[b >> 6] |= UINT64CONST(1) << (b & 63);
+						}
 					}
 				}
 				m->nodes[id].leaf = leaf;
@@ -335,6 +351,7 @@ kw_compile(const KwNode *root, MemoryContext cxt)
 	m->leaves = palloc(sizeof(Leaf) * cs.leafcap);
 	m->lang_nodes = palloc(sizeof(int) * cs.langcap);
 	m->prefix_lens = palloc(sizeof(int) * cs.prefixcap);
+	m->wild_first2 = palloc0(sizeof(uint64) * 1024);
 	m->wild_empty_slot = NULL;
 	m->root = compile_node(&cs, root, -1, -1, false);
 	empty = (OccList *) m->wild_empty_slot;
@@ -488,8 +505,11 @@ match_unit(void *arg, const KwUnit *u)
 		if (u->position >= m->ucap)
 		{
 			m->ucap = Max(64, u->position * 2);
-			m->ustart = m->ustart ? repalloc(m->ustart, sizeof(int) * m->ucap) : palloc(sizeof(int) * m->ucap);
-			m->uend = m->uend ? repalloc(m->uend, sizeof(int) * m->ucap) : palloc(sizeof(int) * m->ucap);
+			/* in the matcher's context: the arrays outlive this call */
+			m->ustart = m->ustart ? repalloc_huge(m->ustart, sizeof(int) * m->ucap) :
+				MemoryContextAlloc(m->cxt, sizeof(int) * m->ucap);
+			m->uend = m->uend ? repalloc_huge(m->uend, sizeof(int) * m->ucap) :
+				MemoryContextAlloc(m->cxt, sizeof(int) * m->ucap);
 		}
 		m->ustart[u->position] = u->start;
 		m->uend[u->position] = u->end;
@@ -501,12 +521,25 @@ match_unit(void *arg, const KwUnit *u)
 
 		if (slot)
 			gather(m, u, (OccList *) *slot, u->keys[k], u->keylens[k], false);
+		/* wildcard prefixes: only when one could start like this key */
+		if (m->nprefix_lens > 0)
+		{
+			const unsigned char *kb = (const unsigned char *) u->keys[k];
+			int			b = u->keylens[k] >= 2 ? (kb[0] << 8) | kb[1] : -1;
+			bool		maybe = (m->wild_first1[kb[0] >> 6] >> (kb[0] & 63)) & 1;
+
+			if (!maybe && b >= 0)
+				maybe = (m->wild_first2[b >> 6] >> (b & 63)) & 1;
+			if (!maybe)
+				goto no_wild;
+		}
 		for (i = 0; i < m->nprefix_lens && m->prefix_lens[i] <= u->keylens[k]; i++)
 		{
 			slot = tc_judy_hs_get(m->wild, u->keys[k], m->prefix_lens[i]);
 			if (slot)
 				gather(m, u, (OccList *) *slot, u->keys[k], u->keylens[k], true);
 		}
+no_wild:
 		if (m->wild_empty.n > 0)
 			gather(m, u, &m->wild_empty, u->keys[k], u->keylens[k], true);
 	}
@@ -548,7 +581,7 @@ match_unit(void *arg, const KwUnit *u)
 				lf->prog[o->word] = p;
 		}
 	}
-	if (m->monotone && !m->collect)
+	if (m->monotone && !m->collect && !m->exhaustive)
 	{
 		node_state(m, m->root);
 		if (m->truth[m->root])
@@ -710,4 +743,44 @@ kw_leaf_text(KwMatcher *m, int leaf)
 	int			len;
 
 	return kw_print(m->leaves[leaf].term, &len);
+}
+
+/*
+ * Compile the queries of a theme set into one matcher: a synthetic OR over
+ * all of them, matched without early stop so that each query's own truth
+ * is known at the end of the message.
+ */
+KwMatcher *
+kw_compile_set(KwNode **roots, int n, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	KwNode	   *or = palloc0(sizeof(KwNode));
+	KwMatcher  *m;
+	int			i;
+
+	or->kind = KWN_OR;
+	or->nchildren = n;
+	or->children = roots;
+	MemoryContextSwitchTo(old);
+	m = kw_compile(or, cxt);
+	m->exhaustive = true;
+	m->nset_roots = n;
+	m->set_roots = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		m->set_roots[i] = m->nodes[m->root].children[i];
+	return m;
+}
+
+/* Match a text against a theme set: matched[i] tells whether query i matches. */
+void
+kw_match_set(KwMatcher *m, const char *s, int len, bool *matched)
+{
+	int			i;
+
+	kw_match(m, s, len, NULL, NULL);
+	for (i = 0; i < m->nset_roots; i++)
+	{
+		node_state(m, m->set_roots[i]);
+		matched[i] = m->truth[m->set_roots[i]];
+	}
 }

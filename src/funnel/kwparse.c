@@ -228,7 +228,7 @@ lex_next(Parser *p)
 		lx->end = p->pos = i + 1;
 		return;
 	}
-	if (len - i > 4 && pg_strncasecmp(q + i, "raw:", 4) == 0)
+	if (len - i >= 4 && pg_strncasecmp(q + i, "raw:", 4) == 0)
 	{
 		lx->raw = true;
 		i += 4;

@@ -140,6 +140,12 @@ extern KwMatcher *kw_compile(const KwNode *root, MemoryContext cxt);
  * term that is not under NOT (palloc'd array in the current context). */
 extern bool kw_match(KwMatcher *m, const char *s, int len, KwHit **hits, int *nhits);
 
+/* Compile several queries (a theme set) into one matcher. */
+extern KwMatcher *kw_compile_set(KwNode **roots, int n, MemoryContext cxt);
+
+/* Match a text against every query of a set at once. */
+extern void kw_match_set(KwMatcher *m, const char *s, int len, bool *matched);
+
 /* The canonical text of term number leaf (for match_positions()). */
 extern const char *kw_leaf_text(KwMatcher *m, int leaf);
 
