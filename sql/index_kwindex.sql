@@ -140,6 +140,23 @@ SELECT keys, pending_rows, heap_rows FROM clientele.kw_index_check('kwunlogged_k
 VACUUM kwunlogged;
 SELECT keys, pending_rows, heap_rows FROM clientele.kw_index_check('kwunlogged_kw');
 
+-- a plain user: queries use the index; checking needs SELECT on the table
+CREATE ROLE regress_kw_reader;
+GRANT USAGE ON SCHEMA public TO regress_kw_reader;
+SET ROLE regress_kw_reader;
+SELECT * FROM clientele.kw_index_check('kwdocs_kw');
+RESET ROLE;
+GRANT SELECT ON kwdocs TO regress_kw_reader;
+SET ROLE regress_kw_reader;
+SELECT heap_rows = (SELECT count(*) FROM kwdocs WHERE body IS NOT NULL) AS checked FROM clientele.kw_index_check('kwdocs_kw');
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM kwdocs WHERE body @~> 'crunchoc';
+SELECT count(*) FROM kwdocs WHERE body @~> 'crunchoc';
+RESET enable_seqscan;
+RESET ROLE;
+DROP OWNED BY regress_kw_reader;
+DROP ROLE regress_kw_reader;
+
 -- the operator class validator
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'kw_text_ops';
 CREATE OPERATOR CLASS pg_temp.bad_ops FOR TYPE text USING kwindex AS OPERATOR 1 = (text, text);

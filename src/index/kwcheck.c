@@ -35,6 +35,7 @@
 #include "funcapi.h"
 #include "lib/bloomfilter.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -390,6 +391,12 @@ kw_index_check(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not an index", get_rel_name(indexoid) ? get_rel_name(indexoid) : "?")));
 	heapoid = IndexGetRelation(indexoid, false);
+	/* the check reads every row (and names keys in its errors) */
+	if (pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to check index \"%s\"", get_rel_name(indexoid)),
+				 errdetail("Checking a keyword index needs SELECT on table \"%s\".", get_rel_name(heapoid))));
 	/* a hot standby runs no VACUUM (and allows no stronger lock) */
 	heapLock = RecoveryInProgress() ? AccessShareLock : ShareUpdateExclusiveLock;
 	heap = table_open(heapoid, heapLock);
