@@ -616,6 +616,9 @@ eval_node(KwEval *ev, const KwPlan *node, int *leafno)
 						   *neg = NULL;
 				int			npos = 0,
 							nneg = 0;
+				ItemPointerData **parts = palloc(sizeof(ItemPointerData *) * node->nchildren);
+				int		   *nparts = palloc(sizeof(int) * node->nchildren);
+				int			k = 0;
 
 				r.precise = true;
 				for (int i = 0; i < node->nchildren; i++)
@@ -626,7 +629,10 @@ eval_node(KwEval *ev, const KwPlan *node, int *leafno)
 					if (c.kind == KWSET_ALL)
 						all = true;
 					else if (c.kind == KWSET_POS)
-						pos = tids_union(pos, npos, c.tids, c.ntids, &npos);
+					{
+						parts[k] = c.tids;
+						nparts[k++] = c.ntids;
+					}
 					else
 					{
 						if (!haveNeg)
@@ -640,6 +646,29 @@ eval_node(KwEval *ev, const KwPlan *node, int *leafno)
 				{
 					r.kind = KWSET_ALL;
 					return r;
+				}
+				/* union of the positive parts, merged pairwise (log k passes) */
+				while (k > 1)
+				{
+					int			m = 0;
+
+					for (int i = 0; i + 1 < k; i += 2)
+					{
+						parts[m] = tids_union(parts[i], nparts[i], parts[i + 1], nparts[i + 1], &nparts[m]);
+						m++;
+					}
+					if (k % 2 == 1)
+					{
+						parts[m] = parts[k - 1];
+						nparts[m++] = nparts[k - 1];
+					}
+					k = m;
+					CHECK_FOR_INTERRUPTS();
+				}
+				if (k == 1)
+				{
+					pos = parts[0];
+					npos = nparts[0];
 				}
 				if (haveNeg)
 				{
