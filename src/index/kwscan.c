@@ -270,6 +270,7 @@ leaf_lower_bound(Page page, const char *key, int keylen)
  */
 typedef bool (*EntryVisitor) (KwEval *ev, KwEntry entry, void *arg);
 
+/* Call fn on every segment entry a key-reading node selects. */
 static bool
 visit_entries(KwEval *ev, const KwPlan *node, EntryVisitor fn, void *arg)
 {
