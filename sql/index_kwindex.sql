@@ -117,6 +117,15 @@ SELECT q, (SELECT count(*) FROM kwbig WHERE body @~> q::clientele.kwquery) AS n
 SET enable_seqscan = off;
 SELECT q, n = (SELECT count(*) FROM kwbig WHERE body @~> q::clientele.kwquery) AS same FROM kwbig_counts;
 RESET enable_seqscan;
+-- so does a VACUUM merging a large insert buffer: every count doubles
+INSERT INTO kwbig SELECT id + 100000, body FROM kwbig;
+SET maintenance_work_mem = '1MB';
+VACUUM kwbig;
+RESET maintenance_work_mem;
+SET enable_seqscan = off;
+SELECT q, 2 * n = (SELECT count(*) FROM kwbig WHERE body @~> q::clientele.kwquery) AS doubled FROM kwbig_counts;
+RESET enable_seqscan;
+SELECT pending_rows, heap_rows = 24000 AS all_rows FROM clientele.kw_index_check('kwbig_spilled');
 
 -- an index on a text expression
 CREATE INDEX kwdocs_brand_body ON kwdocs USING kwindex ((coalesce(brand, '') || ' ' || body));

@@ -230,9 +230,9 @@ KwAccumMaybeSpill(KwAccum *acc)
 		return;
 	if (acc->runs == NIL)
 		ereport(NOTICE,
-				(errmsg("keyword index build exceeded maintenance_work_mem (%d kB): spilling sorted runs to disk",
+				(errmsg("keyword index keys exceeded maintenance_work_mem (%d kB): spilling sorted runs to disk",
 						maintenance_work_mem),
-				 errhint("A larger maintenance_work_mem builds the index in memory, faster.")));
+				 errhint("A larger maintenance_work_mem builds and merges the index in memory, faster.")));
 	accum_sort(acc);
 	parent = MemoryContextGetParent(acc->cxt);
 	old = MemoryContextSwitchTo(parent);

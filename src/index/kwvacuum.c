@@ -357,7 +357,7 @@ kwbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	return stats;
 }
 
-/* After VACUUM: merge a non-empty insert buffer, recycle pages, report sizes. */
+/* After VACUUM: merge a non-empty insert buffer or recycle pages, report sizes. */
 IndexBulkDeleteResult *
 kwvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
@@ -376,7 +376,8 @@ kwvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		}
 		stats->num_index_tuples = (double) (meta.indexedRows + meta.pendingRows);
 		stats->estimated_count = true;
+		reclaim_pages(info->index, stats);
 	}
-	reclaim_pages(info->index, stats);
+	/* else ambulkdelete merged and reclaimed already */
 	return stats;
 }
