@@ -166,6 +166,10 @@ RESET ROLE;
 DROP OWNED BY regress_kw_reader;
 DROP ROLE regress_kw_reader;
 
+-- the build phases pg_stat_progress_create_index shows
+SELECT n, pg_indexam_progress_phasename(a.oid, n) AS phase
+  FROM pg_am a, generate_series(1, 5) n WHERE a.amname = 'kwindex';
+
 -- the operator class validator
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'kw_text_ops';
 CREATE OPERATOR CLASS pg_temp.bad_ops FOR TYPE text USING kwindex AS OPERATOR 1 = (text, text);
