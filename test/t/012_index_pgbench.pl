@@ -6,6 +6,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use IPC::Run;
 
 my $node = PostgreSQL::Test::Cluster->new('bench');
 $node->init(extra => ['--encoding=UTF8', '--locale=C.UTF-8']);
@@ -66,5 +67,25 @@ for my $q ('crunchoc', '#bench', 'mise NEAR/2 jour', 'colis -bench', 'bisc*')
 $node->safe_psql('postgres', 'VACUUM posts');
 is($node->safe_psql('postgres', q{SELECT pending_rows = 0 AND heap_rows = (SELECT count(*) FROM posts)
 	FROM clientele.kw_index_check('posts_kw')}), 't', 'final VACUUM merges everything');
+# CREATE INDEX reports its phase: a build held in its table scan by an
+# advisory lock taken inside the indexed expression
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION held(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+	BEGIN PERFORM pg_advisory_lock_shared(42); PERFORM pg_advisory_unlock_shared(42); RETURN t; END $$;
+});
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('SELECT pg_advisory_lock(42)');
+my ($bout, $berr) = ('', '');
+my $builder = IPC::Run::start(['psql', '-X', '-d', $node->connstr('postgres'), '-c',
+	'CREATE INDEX posts_held ON posts USING kwindex ((held(body)))'], '>', \$bout, '2>', \$berr);
+ok($node->poll_query_until('postgres',
+	q{SELECT phase FROM pg_stat_progress_create_index WHERE relid = 'posts'::regclass},
+	'building index: collecting keys'), 'pg_stat_progress_create_index shows the key collection phase');
+$holder->query_safe('SELECT pg_advisory_unlock(42)');
+$holder->quit;
+$builder->finish;
+is($node->safe_psql('postgres', q{SELECT heap_rows = (SELECT count(*) FROM posts) FROM clientele.kw_index_check('posts_held')}),
+	't', 'the held build completes');
+
 $node->stop;
 done_testing();
