@@ -21,7 +21,7 @@ SELECT q, pg_temp.try(q) AS error
                ('a NEAR/0 b'), ('a NEAR/5000 b'), ('a NEAR/3x b'), ('a ONEAR/3f b'),
                ('NOT a NEAR/3 b'), ('(a AND b) NEAR/3 c'), ('a NEAR/3 lang:fr'), ('"a b"~'),
                ('"a b"~0'), ('lang:de x'), ('*'), ('a*'), ('?*?'), ('raw:'), ('raw: x'),
-               ('raw:nut*'), ('!!!'), ('a -'), ('a \*b*')) AS t(q);
+               ('raw:nut*'), ('!!!'), ('a -'), ('a \*b*'), ('nut\ ella*')) AS t(q);
 
 -- the error as a client sees it
 SELECT 'x' @~> 'nutella NEAR/ pain';

@@ -59,6 +59,20 @@ SELECT r.id, r.theme, round(r.sentiment::numeric, 3) AS sentiment, round(r.signi
        left(f.body, 70) AS body
   FROM clientele.funnel_run('test', 'funnel_src') r JOIN funnel_src f USING (id) ORDER BY r.significance DESC, r.id LIMIT 5;
 
+-- a user without privileges can run a funnel over a table it may read
+CREATE ROLE funnel_analyst;
+GRANT SELECT ON funnel_src TO funnel_analyst;
+SET ROLE funnel_analyst;
+SELECT stage, kind, kept FROM clientele.funnel_report('test', 'funnel_src');
+RESET ROLE;
+REVOKE SELECT ON funnel_src FROM funnel_analyst;
+DROP ROLE funnel_analyst;
+
+-- themes and funnels are configuration tables of the extension: pg_dump keeps their rows
+SELECT c::regclass AS table, f AS filter
+  FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(c, f)
+ WHERE e.extname = 'clientele' AND c::regclass::text ~ '(theme|funnel)' ORDER BY c::regclass::text;
+
 -- a query as the source, and a funnel without stages
 SELECT * FROM clientele.funnel_report('test', 'SELECT id, body, 0 AS reach, 0 AS likes FROM funnel_src WHERE id <= 1000');
 INSERT INTO clientele.funnel (name) VALUES ('empty');

@@ -148,3 +148,8 @@ SELECT clientele.highlight('J''adore L''Oréal Paris et le #Nutella 😍 !', 'lo
 SELECT clientele.highlight('livraison vraiment rapide, pas de promo', 'livraison NEAR/3 rapide -promo', '[', ']');
 SELECT * FROM clientele.match_positions('J''adore L''Oréal Paris et le #Nutella 😍 !', 'loreal OR nutel* OR "oréal paris"');
 
+
+-- the index plan of a query: implied conditions on keys (= marks exact nodes)
+SELECT q, clientele.kwquery_plan(q::clientele.kwquery) AS plan
+  FROM (VALUES ('loreal OR nutella'), ('nutella -promo'), ('"rouge à lèvres"'), ('nutel* -"pot vide"'),
+               ('a NEAR/3 b'), ('raw:APPLE'), ('lang:fr parfum'), ('NOT (a b)'), ('-nut*'), ('(a OR NOT b) c')) AS t(q);

@@ -78,3 +78,10 @@ AS 'MODULE_PATHNAME', 'clientele_kwquery_check'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clientele.kwquery_check(text, text) IS
 'Self-check used by tests and fuzzing: parses, checks the canonical form parses back to itself, matches, and checks the index plan against the message''s index keys; returns the match result or raises an error';
+
+CREATE FUNCTION clientele.kwquery_plan(query clientele.kwquery)
+RETURNS text
+AS 'MODULE_PATHNAME', 'clientele_kwquery_plan'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clientele.kwquery_plan(clientele.kwquery) IS
+'The condition on index keys that the keyword index uses for the query, in readable form (= marks a node equivalent to its part of the query)';

@@ -8,7 +8,9 @@
  *   - Dictionary.  Every word of every term (single words and the words of
  *     phrases) is entered in one JudyHS map from its key to the list of its
  *     occurrences (term, index of the word in the term).  A unit's key is
- *     looked up once, whatever the number of terms.  Wildcard words are
+ *     looked up once, whatever the number of terms, behind a bitmap of key
+ *     hashes (about 16 bits per key) that turns most units away with one
+ *     bit test before the JudyHS walk.  Wildcard words are
  *     entered in a second map under their literal prefix; a key is looked
  *     up there under each distinct prefix length the query uses (a handful),
  *     and only when a bitmap of the prefixes' first two bytes says one could
@@ -98,6 +100,8 @@ struct KwMatcher
 	MemoryContext cxt;
 	const KwNode *root_tree;
 	TcJudy	   *dict;			/* key -> OccList* */
+	uint64	   *dict_filter;	/* one bit per hash of a dictionary key */
+	uint32		dict_mask;		/* bits in the filter - 1 */
 	TcJudy	   *wild;			/* wildcard prefix -> OccList* */
 	void	   *wild_empty_slot;	/* OccList* of wildcards without a literal prefix */
 	OccList		wild_empty;
@@ -116,6 +120,14 @@ struct KwMatcher
 	bool		exhaustive;		/* a theme set: every root is needed, no early stop */
 	int		   *set_roots;		/* a theme set: the node of each theme's query */
 	int			nset_roots;
+	bool	   *set_defaults;	/* each theme's truth in a message without hits */
+	int		   *set_index;		/* node -> theme number, or -1 */
+	int		   *set_touched;	/* themes whose truth changed this message */
+	int			nset_touched;
+	int		   *set_default_true;	/* themes true in a message without hits */
+	int			nset_default_true;
+	int64	   *set_mark;		/* message in which a theme was last looked at */
+	int64	   *set_matched;	/* message in which a theme last matched */
 	bool		has_near;
 
 	/* per-message state */
@@ -144,6 +156,46 @@ struct KwMatcher
 };
 
 /* ---- compilation ---- */
+
+/* FNV-1a hash of a key, for the dictionary's pre-filter. */
+static inline uint32
+key_hash(const char *key, int len)
+{
+	uint32		h = 2166136261u;
+	int			i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char) key[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+/* Build the pre-filter: a bitmap of about 16 bits per dictionary key. */
+static void
+build_dict_filter(KwMatcher *m)
+{
+	int			nkeys = 0,
+				i,
+				j;
+	uint32		bits = 1 << 14;
+
+	for (i = 0; i < m->nleaves; i++)
+		nkeys += m->leaves[i].term->nwords;
+	while (bits < (uint32) nkeys * 16 && bits < (1u << 23))
+		bits <<= 1;
+	m->dict_mask = bits - 1;
+	m->dict_filter = MemoryContextAllocZero(m->cxt, bits / 8);
+	for (i = 0; i < m->nleaves; i++)
+		for (j = 0; j < m->leaves[i].term->nwords; j++)
+		{
+			const KwWord *w = &m->leaves[i].term->words[j];
+			uint32		b;
+
+			if (w->wildcard)
+				continue;
+			b = key_hash(w->key, w->keylen) & m->dict_mask;
+			m->dict_filter[b >> 6] |= UINT64CONST(1) << (b & 63);
+		}
+}
 
 /* Append an occurrence to the list in a Judy slot. */
 static void
@@ -360,6 +412,7 @@ kw_compile(const KwNode *root, MemoryContext cxt)
 	else
 		memset(&m->wild_empty, 0, sizeof(OccList));
 
+	build_dict_filter(m);
 	m->gen = palloc0(sizeof(int64) * m->nnodes);
 	m->count = palloc0(sizeof(int) * m->nnodes);
 	m->truth = palloc0(sizeof(bool) * m->nnodes);
@@ -399,6 +452,8 @@ set_true(KwMatcher *m, int id)
 	if (m->truth[id])
 		return;
 	m->truth[id] = true;
+	if (m->set_index && m->set_index[id] >= 0)
+		m->set_touched[m->nset_touched++] = m->set_index[id];
 	delta = 1;
 	id = m->nodes[id].parent;
 	while (id >= 0)
@@ -413,6 +468,8 @@ set_true(KwMatcher *m, int id)
 		if (t == m->truth[id])
 			break;
 		m->truth[id] = t;
+		if (m->set_index && m->set_index[id] >= 0)
+			m->set_touched[m->nset_touched++] = m->set_index[id];
 		delta = t ? 1 : -1;
 		id = c->parent;
 	}
@@ -517,8 +574,12 @@ match_unit(void *arg, const KwUnit *u)
 	m->nuocc = 0;
 	for (k = 0; k < u->nkeys; k++)
 	{
-		void	  **slot = tc_judy_hs_get(m->dict, u->keys[k], u->keylens[k]);
+		uint32		b = key_hash(u->keys[k], u->keylens[k]) & m->dict_mask;
+		void	  **slot = NULL;
 
+		/* most units are in no query: one bit tells, before the JudyHS walk */
+		if ((m->dict_filter[b >> 6] >> (b & 63)) & 1)
+			slot = tc_judy_hs_get(m->dict, u->keys[k], u->keylens[k]);
 		if (slot)
 			gather(m, u, (OccList *) *slot, u->keys[k], u->keylens[k], false);
 		/* wildcard prefixes: only when one could start like this key */
@@ -690,6 +751,7 @@ kw_match(KwMatcher *m, const char *s, int len, KwHit **hits, int *nhits)
 	bool		result;
 
 	m->msg++;
+	m->nset_touched = 0;
 	m->clock += m->nunits + 2;
 	m->nunits = 0;
 	m->nhits = 0;
@@ -766,21 +828,80 @@ kw_compile_set(KwNode **roots, int n, MemoryContext cxt)
 	m->exhaustive = true;
 	m->nset_roots = n;
 	m->set_roots = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
+	m->set_defaults = MemoryContextAlloc(cxt, sizeof(bool) * Max(n, 1));
+	m->set_default_true = MemoryContextAlloc(cxt, sizeof(int) * Max(n, 1));
+	m->set_mark = MemoryContextAllocZero(cxt, sizeof(int64) * Max(n, 1));
+	m->set_matched = MemoryContextAllocZero(cxt, sizeof(int64) * Max(n, 1));
+	m->set_index = MemoryContextAlloc(cxt, sizeof(int) * m->nnodes);
+	for (i = 0; i < m->nnodes; i++)
+		m->set_index[i] = -1;
 	for (i = 0; i < n; i++)
-		m->set_roots[i] = m->nodes[m->root].children[i];
+	{
+		int			id = m->nodes[m->root].children[i];
+
+		m->set_roots[i] = id;
+		m->set_defaults[i] = m->nodes[id].default_truth;
+		if (m->set_defaults[i])
+			m->set_default_true[m->nset_default_true++] = i;
+		m->set_index[id] = i;
+	}
+	/* a theme's truth can change at most twice per node on its path: bound generously */
+	m->set_touched = MemoryContextAlloc(cxt, sizeof(int) * (Size) Max(m->nnodes, 1) * 2);
 	return m;
 }
 
-/* Match a text against a theme set: matched[i] tells whether query i matches. */
-void
-kw_match_set(KwMatcher *m, const char *s, int len, bool *matched)
+/* Ascending order of ints. */
+static int
+int_cmp(const void *a, const void *b)
 {
-	int			i;
+	int			x = *(const int *) a,
+				y = *(const int *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Match a text against a theme set: store the numbers of the matching
+ * queries in out (ascending) and return how many.  Only the themes whose
+ * truth changed during the message, and those true without any hit, are
+ * looked at.
+ */
+int
+kw_match_set(KwMatcher *m, const char *s, int len, int *out)
+{
+	int			i,
+				n = 0;
 
 	kw_match(m, s, len, NULL, NULL);
-	for (i = 0; i < m->nset_roots; i++)
+	for (i = 0; i < m->nset_touched; i++)
 	{
-		node_state(m, m->set_roots[i]);
-		matched[i] = m->truth[m->set_roots[i]];
+		int			t = m->set_touched[i];
+
+		if (m->set_mark[t] == m->msg)
+			continue;
+		m->set_mark[t] = m->msg;
+		if (m->truth[m->set_roots[t]])
+			out[n++] = t;
 	}
+	for (i = 0; i < m->nset_default_true; i++)
+	{
+		int			t = m->set_default_true[i];
+
+		if (m->set_mark[t] == m->msg)
+			continue;
+		m->set_mark[t] = m->msg;
+		out[n++] = t;
+	}
+	if (n > 1)
+		qsort(out, n, sizeof(int), int_cmp);
+	for (i = 0; i < n; i++)
+		m->set_matched[out[i]] = m->msg;
+	return n;
+}
+
+/* Did query i of the set match the last text given to kw_match_set()? */
+bool
+kw_set_matched(KwMatcher *m, int i)
+{
+	return m->set_matched[i] == m->msg;
 }

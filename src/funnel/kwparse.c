@@ -442,6 +442,16 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 		if (escaped_meta)
 			query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
 						"Expected a wildcard word without escaped * or ?", NULL);
+		{
+			int			at,
+						clen;
+
+			for (at = 0; at < lit.len; at += clen)
+				if (space_at(lit.data, lit.len, at, &clen))
+					query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
+								"Expected a wildcard word without white space",
+								"A wildcard stands inside one word; use a phrase for several words.");
+		}
 		initStringInfo(&pat);
 		initStringInfo(&scratch);
 		while (a <= lit.len)

@@ -168,3 +168,65 @@ kw_plan_pattern_match(const KwPlan *node, const char *key, int keylen)
 		return true;
 	return kw_glob_match(pp->pat, pp->len, key, keylen);
 }
+
+/* Append a plan in readable form: KEY "x", AND(...), an exact node marked with =. */
+static void
+plan_text(StringInfo out, const KwPlan *p)
+{
+	static const char *const names[] = {"KEY", "PREFIX", "PATTERN", "AND", "OR", "NOT", "ALL"};
+	int			i;
+
+	check_stack_depth();
+	appendStringInfoString(out, names[p->kind]);
+	if (p->exact)
+		appendStringInfoChar(out, '=');
+	switch (p->kind)
+	{
+		case KWP_KEY:
+		case KWP_PREFIX:
+		case KWP_PATTERN:
+			appendStringInfoString(out, " \"");
+			for (i = 0; i < p->keylen; i++)
+			{
+				if ((unsigned char) p->key[i] < 0x20)
+					appendStringInfo(out, "\\x%02x", (unsigned char) p->key[i]);
+				else
+					appendStringInfoChar(out, p->key[i]);
+			}
+			appendStringInfoChar(out, '"');
+			if (p->kind == KWP_PATTERN)
+			{
+				const KwPlanPattern *pp = (const KwPlanPattern *) p->pattern;
+
+				appendStringInfo(out, " ~ \"%.*s\"", pp->len, pp->pat);
+			}
+			break;
+		case KWP_AND:
+		case KWP_OR:
+		case KWP_NOT:
+			appendStringInfoChar(out, '(');
+			for (i = 0; i < p->nchildren; i++)
+			{
+				if (i > 0)
+					appendStringInfoString(out, ", ");
+				plan_text(out, p->children[i]);
+			}
+			appendStringInfoChar(out, ')');
+			break;
+		case KWP_ALL:
+			break;
+	}
+}
+
+PG_FUNCTION_INFO_V1(clientele_kwquery_plan);
+
+/* SQL: kwquery_plan(kwquery): the index plan in readable form. */
+Datum
+clientele_kwquery_plan(PG_FUNCTION_ARGS)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	plan_text(&out, kw_query_plan(PG_GETARG_DATUM(0)));
+	PG_RETURN_TEXT_P(tc_utf8_to_text(out.data, out.len));
+}

@@ -143,8 +143,12 @@ extern bool kw_match(KwMatcher *m, const char *s, int len, KwHit **hits, int *nh
 /* Compile several queries (a theme set) into one matcher. */
 extern KwMatcher *kw_compile_set(KwNode **roots, int n, MemoryContext cxt);
 
-/* Match a text against every query of a set at once. */
-extern void kw_match_set(KwMatcher *m, const char *s, int len, bool *matched);
+/* Match a text against every query of a set at once: the matching query
+ * numbers go to out (ascending), their count is returned. */
+extern int	kw_match_set(KwMatcher *m, const char *s, int len, int *out);
+
+/* Did query i of the set match the last text given to kw_match_set()? */
+extern bool kw_set_matched(KwMatcher *m, int i);
 
 /* The canonical text of term number leaf (for match_positions()). */
 extern const char *kw_leaf_text(KwMatcher *m, int leaf);

@@ -142,7 +142,6 @@ kw_scan_units(const char *s, int len, KwUnitCallback fn, void *arg, TcLang *lang
 			have = scan_next(&st, &tok);
 			continue;
 		}
-		u.position = ++position;
 		if (tok.kind == TC_ELISION && tok.normlen < 32)
 		{
 			char		elision[32];
@@ -168,7 +167,11 @@ kw_scan_units(const char *s, int len, KwUnitCallback fn, void *arg, TcLang *lang
 				unit_add_key(&u, tok.norm, tok.normlen);
 				if (tok.squeezed != NULL && tok.squeezedlen != tok.normlen)
 					unit_add_key(&u, tok.squeezed, tok.squeezedlen);
-				going = fn(arg, &u);
+				if (u.nkeys > 0)
+				{
+					u.position = ++position;
+					going = fn(arg, &u);
+				}
 				have = scan_next(&st, &tok);
 			}
 			else
@@ -180,12 +183,21 @@ kw_scan_units(const char *s, int len, KwUnitCallback fn, void *arg, TcLang *lang
 				u.kind = TC_ELISION;
 				u.nkeys = 0;
 				unit_add_key(&u, elision, ellen);
-				going = fn(arg, &u);
+				if (u.nkeys > 0)
+				{
+					u.position = ++position;
+					going = fn(arg, &u);
+				}
 			}
 			continue;
 		}
 		unit_from_token(&u, &tok);
-		going = fn(arg, &u);
+		/* a token without a normal form (nothing left after normalising) is no unit */
+		if (u.nkeys > 0)
+		{
+			u.position = ++position;
+			going = fn(arg, &u);
+		}
 		have = scan_next(&st, &tok);
 	}
 	if (lang != NULL)

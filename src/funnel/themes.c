@@ -37,7 +37,7 @@ typedef struct ThemeSet
 	Datum	   *name_texts;		/* the same as text datums, built once */
 	int		   *parent;			/* index of the parent theme, or -1 */
 	KwMatcher  *matcher;
-	bool	   *matched;
+	int		   *matched;		/* numbers of the matching themes */
 } ThemeSet;
 
 #define MAX_CACHED_SETS 16
@@ -78,7 +78,7 @@ theme_set_compile(const char *name, int64 version)
 		ts->n = (int) SPI_processed;
 		ts->names = MemoryContextAlloc(cxt, sizeof(char *) * Max(ts->n, 1));
 		ts->parent = MemoryContextAlloc(cxt, sizeof(int) * Max(ts->n, 1));
-		ts->matched = MemoryContextAlloc(cxt, sizeof(bool) * Max(ts->n, 1));
+		ts->matched = MemoryContextAlloc(cxt, sizeof(int) * Max(ts->n, 1));
 		roots = MemoryContextAlloc(cxt, sizeof(KwNode *) * Max(ts->n, 1));
 		parents = palloc(sizeof(char *) * Max(ts->n, 1));
 		for (i = 0; i < ts->n; i++)
@@ -225,6 +225,7 @@ clientele_themes(PG_FUNCTION_ARGS)
 	ThemeSet   *ts = theme_set_get(fcinfo, PG_GETARG_TEXT_PP(1));
 	Datum	   *out;
 	int			nout = 0,
+				nmatched,
 				len,
 				i;
 	char	   *s;
@@ -232,19 +233,20 @@ clientele_themes(PG_FUNCTION_ARGS)
 	if (ts->n == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
 	s = tc_text_to_utf8(t, &len);
-	kw_match_set(ts->matcher, s, len, ts->matched);
-	out = palloc(sizeof(Datum) * ts->n);
-	for (i = 0; i < ts->n; i++)
+	nmatched = kw_match_set(ts->matcher, s, len, ts->matched);
+	if (nmatched == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
+	out = palloc(sizeof(Datum) * nmatched);
+	for (i = 0; i < nmatched; i++)
 	{
 		int			k;
 
-		if (!ts->matched[i])
-			continue;
-		for (k = ts->parent[i]; k >= 0 && ts->matched[k]; k = ts->parent[k])
+		/* a sub-theme counts only when every ancestor matches too */
+		for (k = ts->parent[ts->matched[i]]; k >= 0 && kw_set_matched(ts->matcher, k); k = ts->parent[k])
 			;
 		if (k >= 0)
 			continue;
-		out[nout++] = ts->name_texts[i];
+		out[nout++] = ts->name_texts[ts->matched[i]];
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, nout, TEXTOID, -1, false, TYPALIGN_INT));
 }
