@@ -330,8 +330,8 @@ cut_done:
 		m->pendingRows -= Min(m->pendingRows, mergedTuples);
 	}
 	m->indexedRows = m->indexedRows + mergedTuples - Min(m->indexedRows + mergedTuples, filter.ndead);
+	meta = *m;					/* GenericXLogFinish frees the page copy */
 	GenericXLogFinish(state);
-	meta = *m;
 	LockBuffer(metabuf, BUFFER_LOCK_UNLOCK);
 	ReleaseBuffer(metabuf);
 
