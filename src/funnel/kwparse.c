@@ -432,6 +432,7 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 		StringInfoData scratch;
 		int			a = 0,
 					b,
+					at,
 					literal = 0,
 					prefix = -1;
 		KwWord	   *w;
@@ -443,8 +444,7 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 			query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
 						"Expected a wildcard word without escaped * or ?", NULL);
 		{
-			int			at,
-						clen;
+			int			clen;
 
 			for (at = 0; at < lit.len; at += clen)
 				if (space_at(lit.data, lit.len, at, &clen))
@@ -461,8 +461,17 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 				b++;
 			if (b > a)
 			{
-				literal += count_chars(lit.data + a, b - a);
+				int			before = pat.len;
+
+				/* count what is left after normalising: a lone accent is no letter */
 				tc_normalize_word((const unsigned char *) lit.data + a, b - a, true, &pat, &scratch);
+				literal += count_chars(pat.data + before, pat.len - before);
+				/* a compatibility form ("＊", "U+037A") must not bring a * ? or space */
+				for (at = before; at < pat.len; at++)
+					if (pat.data[at] == '*' || pat.data[at] == '?' || pat.data[at] == ' ')
+						query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
+									"Expected a wildcard word whose letters do not normalise to *, ? or a space",
+									"Write the letters without compatibility forms such as fullwidth ＊ or ？.");
 			}
 			if (b >= lit.len)
 				break;

@@ -103,6 +103,14 @@ unit_from_token(KwUnit *u, const TcToken *tok)
 	u->wstart = tok->start;
 	u->kind = tok->kind;
 	u->nkeys = 0;
+	/*
+	 * A hashtag, mention or cashtag whose body normalises to nothing ("#"
+	 * and a lone combining accent) is no unit: its key would be the sigil
+	 * alone, which a query cannot name, since "#" by itself is punctuation.
+	 */
+	if ((tok->kind == TC_HASHTAG || tok->kind == TC_MENTION || tok->kind == TC_CASHTAG) &&
+		tok->normlen <= 1)
+		return;
 	unit_add_key(u, tok->norm, tok->normlen);
 	if (tok->squeezed != NULL && tok->squeezedlen != tok->normlen)
 		unit_add_key(u, tok->squeezed, tok->squeezedlen);
