@@ -56,3 +56,21 @@ SELECT clientele.matches(U&'x #\0301 a', '"x a"') AS phrase_across_empty_tag,
 -- a word with a combining accent matches its folded form, and highlights whole
 SELECT clientele.matches(U&'cre\0300me', 'creme') AS decomposed_accent,
        clientele.highlight(U&'la cre\0300me #\0301 ici', 'creme OR ici') AS highlighted;
+
+-- the text of an error is cut at whole UTF-8 characters in any database
+-- encoding (it was cut at 40 bytes of the database encoding, mid-character
+-- in LATIN1, which turned a syntax error into an invalid byte sequence)
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS clientele_funnel_normalised_latin1;
+CREATE DATABASE clientele_funnel_normalised_latin1 TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C';
+RESET client_min_messages;
+\c clientele_funnel_normalised_latin1
+SET client_encoding = 'UTF8';
+SET client_min_messages = warning;
+CREATE EXTENSION clientele;
+RESET client_min_messages;
+SELECT ('raw:a' || repeat('é', 30) || '*')::clientele.kwquery;
+SELECT ('"a' || repeat('é', 30))::clientele.kwquery;
+SELECT ('a NEAR/3' || repeat('é', 3))::clientele.kwquery;
+\c contrib_regression
+DROP DATABASE clientele_funnel_normalised_latin1;

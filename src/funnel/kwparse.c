@@ -120,12 +120,23 @@ query_error(Parser *p, int sqlstate, int start, int end, const char *expected, c
 		nearby = pstrdup("end of query");
 	else
 	{
-		n = Min(end, p->len) - start;
-		if (n <= 0)
-			n = 1;
-		if (n > 40)
-			n = pg_mbcliplen(p->q + start, n, 40);
-		nearby = psprintf("\"%s\"", tc_utf8_to_cstring(p->q + start, Max(n, 1)));
+		int			want = Max(Min(end, p->len) - start, 1);
+
+		/*
+		 * Whole UTF-8 characters (the query is UTF-8 whatever the database
+		 * encoding): at least one, then while within the span and 40 bytes.
+		 */
+		n = 0;
+		while (start + n < p->len)
+		{
+			int			clen;
+
+			tc_decode_utf8((const unsigned char *) p->q + start + n, p->len - start - n, &clen);
+			if (n > 0 && (n + clen > want || n + clen > 40))
+				break;
+			n += clen;
+		}
+		nearby = psprintf("\"%s\"", tc_utf8_to_cstring(p->q + start, n));
 	}
 	ereport(ERROR,
 			(errcode(sqlstate),
