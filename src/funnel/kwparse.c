@@ -392,6 +392,60 @@ collect_unit(void *arg, const KwUnit *u)
 	return true;
 }
 
+/*
+ * Make the words wl->words[from..] fixed points of the tokenizer: a word's
+ * key, scanned again as query text, must give that one word back, or the
+ * canonical form (which prints keys) would not parse back to the same query.
+ * Normalising can leave a key that tokenizes differently: a joiner stranded
+ * by a combining mark that folding removed ("c\u035El`\u0353" gives "cl'"),
+ * a compatibility letter that expands to letter and punctuation ("ŀ" gives
+ * "l·"), an elongation normalised twice.  Such a word is replaced by the
+ * words of its key, again until nothing changes (a few rounds at most; keys
+ * only shrink or split).  Raw words print their original form: left alone.
+ */
+static void
+settle_keys(WordList *wl, int from)
+{
+	int			round;
+
+	for (round = 0; round < 8; round++)
+	{
+		WordList	next = {NULL, 0, 0, NULL};
+		bool		changed = false;
+		int			i;
+
+		for (i = from; i < wl->n; i++)
+		{
+			KwWord	   *w = &wl->words[i];
+			WordList	again = {NULL, 0, 0, NULL};
+			int			j;
+
+			again.src = w->key;
+			kw_scan_units(w->key, w->keylen, collect_unit, &again, NULL);
+			if (again.n == 1 && again.words[0].keylen == w->keylen &&
+				memcmp(again.words[0].key, w->key, w->keylen) == 0)
+				*wordlist_add(&next) = *w;
+			else
+			{
+				changed = true;
+				for (j = 0; j < again.n; j++)
+				{
+					KwWord	   *nw = wordlist_add(&next);
+
+					nw->key = again.words[j].key;
+					nw->keylen = again.words[j].keylen;
+				}
+			}
+		}
+		if (!changed)
+			return;
+		/* put the settled words back in place of wl->words[from..] */
+		wl->n = from;
+		for (i = 0; i < next.n; i++)
+			*wordlist_add(wl) = next.words[i];
+	}
+}
+
 /* Count the code points of UTF-8 bytes. */
 static int
 count_chars(const char *s, int len)
@@ -512,6 +566,8 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 		int			before = wl->n;
 
 		kw_scan_units(lit.data, lit.len, collect_unit, wl, NULL);
+		if (!raw)
+			settle_keys(wl, before);
 		if (wl->n == before)
 			query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
 						"Expected a word, hashtag, mention, cashtag or emoji, not punctuation only",

@@ -82,10 +82,25 @@ join_buffer(void)
 	return buf;
 }
 
-/* Add one key to a unit. */
+/*
+ * Add one key to a unit.  A joiner (apostrophe, hyphen) left at either end
+ * of a word's key is dropped: it is there only when the word began or ended
+ * with a combining mark that normalising removed ("\u0301'abc", "abc'\u0353"),
+ * and "'abc" written alone would tokenize as punctuation and "abc".
+ */
 static inline void
 unit_add_key(KwUnit *u, const char *key, int len)
 {
+	if (u->kind == TC_WORD || u->kind == TC_NUMBER)
+	{
+		while (len > 0 && (key[0] == '\'' || key[0] == '-'))
+		{
+			key++;
+			len--;
+		}
+		while (len > 0 && (key[len - 1] == '\'' || key[len - 1] == '-'))
+			len--;
+	}
 	if (u->nkeys < KW_MAX_UNIT_KEYS && len > 0)
 	{
 		u->keys[u->nkeys] = key;
