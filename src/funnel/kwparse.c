@@ -494,10 +494,12 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 	if (wildcard)
 	{
 		StringInfoData pat;
+		StringInfoData prev;
 		StringInfoData scratch;
-		int			a = 0,
+		int			a,
 					b,
 					at,
+					round,
 					literal = 0,
 					prefix = -1;
 		KwWord	   *w;
@@ -517,35 +519,59 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 								"Expected a wildcard word without white space",
 								"A wildcard stands inside one word; use a phrase for several words.");
 		}
-		initStringInfo(&pat);
+		/*
+		 * Normalise the letters between the metacharacters; then again on
+		 * the result until it no longer changes (a normal form that is not a
+		 * fixed point, as "ŀ" giving "l·", would print a pattern that parses
+		 * to another one).
+		 */
 		initStringInfo(&scratch);
-		while (a <= lit.len)
+		prev.data = NULL;
+		prev.len = 0;
+		for (round = 0;; round++)
 		{
-			b = a;
-			while (b < lit.len && lit.data[b] != '*' && lit.data[b] != '?')
-				b++;
-			if (b > a)
-			{
-				int			before = pat.len;
+			const char *src = round == 0 ? lit.data : prev.data;
+			int			srclen = round == 0 ? lit.len : prev.len;
 
-				/* count what is left after normalising: a lone accent is no letter */
-				tc_normalize_word((const unsigned char *) lit.data + a, b - a, true, &pat, &scratch);
-				literal += count_chars(pat.data + before, pat.len - before);
-				/* a compatibility form ("＊", "U+037A") must not bring a * ? or space */
-				for (at = before; at < pat.len; at++)
-					if (pat.data[at] == '*' || pat.data[at] == '?' || pat.data[at] == ' ')
-						query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
-									"Expected a wildcard word whose letters do not normalise to *, ? or a space",
-									"Write the letters without compatibility forms such as fullwidth ＊ or ？.");
+			initStringInfo(&pat);
+			a = 0;
+			literal = 0;
+			prefix = -1;
+			while (a <= srclen)
+			{
+				b = a;
+				while (b < srclen && src[b] != '*' && src[b] != '?')
+					b++;
+				if (b > a)
+				{
+					int			before = pat.len;
+
+					/* count what is left after normalising: a lone accent is no letter */
+					tc_normalize_word((const unsigned char *) src + a, b - a, true, &pat, &scratch);
+					literal += count_chars(pat.data + before, pat.len - before);
+					/* a compatibility form ("＊", "U+037A") must not bring a * ? or space */
+					for (at = before; at < pat.len; at++)
+						if (pat.data[at] == '*' || pat.data[at] == '?' || pat.data[at] == ' ')
+							query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
+										"Expected a wildcard word whose letters do not normalise to *, ? or a space",
+										"Write the letters without compatibility forms such as fullwidth ＊ or ？.");
+				}
+				if (b >= srclen)
+					break;
+				if (prefix < 0)
+					prefix = pat.len;
+				/* a run of * is one * */
+				if (!(src[b] == '*' && pat.len > 0 && pat.data[pat.len - 1] == '*'))
+					appendStringInfoChar(&pat, src[b]);
+				a = b + 1;
 			}
-			if (b >= lit.len)
+			if (round > 0 && pat.len == prev.len && memcmp(pat.data, prev.data, pat.len) == 0)
 				break;
-			if (prefix < 0)
-				prefix = pat.len;
-			/* a run of * is one * */
-			if (!(lit.data[b] == '*' && pat.len > 0 && pat.data[pat.len - 1] == '*'))
-				appendStringInfoChar(&pat, lit.data[b]);
-			a = b + 1;
+			if (round > 0)
+				pfree(prev.data);
+			prev = pat;
+			if (round == 8)
+				break;
 		}
 		if (literal < 2)
 			query_error(p, ERRCODE_INVALID_TEXT_REPRESENTATION, s, e,
