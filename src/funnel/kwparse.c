@@ -26,7 +26,12 @@
  * A query prints back in a canonical form: operators explicit and upper
  * case, words as their keys, parentheses only where precedence needs them,
  * ONEAR/n as NEAR/nf.  Parsing the canonical form gives the same tree, so
- * the form is what a kwquery datum stores.
+ * the form is what a kwquery datum stores.  That holds only if every key,
+ * read again, is that same word; a normal form is not always a fixed point
+ * of the tokenizer (a combining mark folded away strands an apostrophe, NFKC
+ * turns "ŀ" into "l·"), so each word is settled: replaced by the words of
+ * its key until nothing changes (settle_keys), and a wildcard pattern is
+ * normalised until it stops changing.
  *
  * Errors carry SQLSTATE 42601 (syntax) or 22P02 (an invalid value: unknown
  * language, distance out of range, wildcard too broad), the text at or near
