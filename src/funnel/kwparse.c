@@ -26,7 +26,12 @@
  * A query prints back in a canonical form: operators explicit and upper
  * case, words as their keys, parentheses only where precedence needs them,
  * ONEAR/n as NEAR/nf.  Parsing the canonical form gives the same tree, so
- * the form is what a kwquery datum stores.
+ * the form is what a kwquery datum stores.  That holds only if every key,
+ * read again, is that same word; a normal form is not always a fixed point
+ * of the tokenizer (a combining mark folded away strands an apostrophe, NFKC
+ * turns "ŀ" into "l·"), so each word is settled: replaced by the words of
+ * its key until nothing changes (settle_keys), and a wildcard pattern is
+ * normalised until it stops changing.
  *
  * Errors carry SQLSTATE 42601 (syntax) or 22P02 (an invalid value: unknown
  * language, distance out of range, wildcard too broad), the text at or near
@@ -120,12 +125,23 @@ query_error(Parser *p, int sqlstate, int start, int end, const char *expected, c
 		nearby = pstrdup("end of query");
 	else
 	{
-		n = Min(end, p->len) - start;
-		if (n <= 0)
-			n = 1;
-		if (n > 40)
-			n = pg_mbcliplen(p->q + start, n, 40);
-		nearby = psprintf("\"%s\"", tc_utf8_to_cstring(p->q + start, Max(n, 1)));
+		int			want = Max(Min(end, p->len) - start, 1);
+
+		/*
+		 * Whole UTF-8 characters (the query is UTF-8 whatever the database
+		 * encoding): at least one, then while within the span and 40 bytes.
+		 */
+		n = 0;
+		while (start + n < p->len)
+		{
+			int			clen;
+
+			tc_decode_utf8((const unsigned char *) p->q + start + n, p->len - start - n, &clen);
+			if (n > 0 && (n + clen > want || n + clen > 40))
+				break;
+			n += clen;
+		}
+		nearby = psprintf("\"%s\"", tc_utf8_to_cstring(p->q + start, n));
 	}
 	ereport(ERROR,
 			(errcode(sqlstate),
@@ -381,6 +397,60 @@ collect_unit(void *arg, const KwUnit *u)
 	return true;
 }
 
+/*
+ * Make the words wl->words[from..] fixed points of the tokenizer: a word's
+ * key, scanned again as query text, must give that one word back, or the
+ * canonical form (which prints keys) would not parse back to the same query.
+ * Normalising can leave a key that tokenizes differently: a joiner stranded
+ * by a combining mark that folding removed ("c\u035El`\u0353" gives "cl'"),
+ * a compatibility letter that expands to letter and punctuation ("ŀ" gives
+ * "l·"), an elongation normalised twice.  Such a word is replaced by the
+ * words of its key, again until nothing changes (a few rounds at most; keys
+ * only shrink or split).  Raw words print their original form: left alone.
+ */
+static void
+settle_keys(WordList *wl, int from)
+{
+	int			round;
+
+	for (round = 0; round < 8; round++)
+	{
+		WordList	next = {NULL, 0, 0, NULL};
+		bool		changed = false;
+		int			i;
+
+		for (i = from; i < wl->n; i++)
+		{
+			KwWord	   *w = &wl->words[i];
+			WordList	again = {NULL, 0, 0, NULL};
+			int			j;
+
+			again.src = w->key;
+			kw_scan_units(w->key, w->keylen, collect_unit, &again, NULL);
+			if (again.n == 1 && again.words[0].keylen == w->keylen &&
+				memcmp(again.words[0].key, w->key, w->keylen) == 0)
+				*wordlist_add(&next) = *w;
+			else
+			{
+				changed = true;
+				for (j = 0; j < again.n; j++)
+				{
+					KwWord	   *nw = wordlist_add(&next);
+
+					nw->key = again.words[j].key;
+					nw->keylen = again.words[j].keylen;
+				}
+			}
+		}
+		if (!changed)
+			return;
+		/* put the settled words back in place of wl->words[from..] */
+		wl->n = from;
+		for (i = 0; i < next.n; i++)
+			*wordlist_add(wl) = next.words[i];
+	}
+}
+
 /* Count the code points of UTF-8 bytes. */
 static int
 count_chars(const char *s, int len)
@@ -429,9 +499,12 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 	if (wildcard)
 	{
 		StringInfoData pat;
+		StringInfoData prev;
 		StringInfoData scratch;
-		int			a = 0,
+		int			a,
 					b,
+					at,
+					round,
 					literal = 0,
 					prefix = -1;
 		KwWord	   *w;
@@ -443,8 +516,7 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 			query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
 						"Expected a wildcard word without escaped * or ?", NULL);
 		{
-			int			at,
-						clen;
+			int			clen;
 
 			for (at = 0; at < lit.len; at += clen)
 				if (space_at(lit.data, lit.len, at, &clen))
@@ -452,26 +524,59 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 								"Expected a wildcard word without white space",
 								"A wildcard stands inside one word; use a phrase for several words.");
 		}
-		initStringInfo(&pat);
+		/*
+		 * Normalise the letters between the metacharacters; then again on
+		 * the result until it no longer changes (a normal form that is not a
+		 * fixed point, as "ŀ" giving "l·", would print a pattern that parses
+		 * to another one).
+		 */
 		initStringInfo(&scratch);
-		while (a <= lit.len)
+		prev.data = NULL;
+		prev.len = 0;
+		for (round = 0;; round++)
 		{
-			b = a;
-			while (b < lit.len && lit.data[b] != '*' && lit.data[b] != '?')
-				b++;
-			if (b > a)
+			const char *src = round == 0 ? lit.data : prev.data;
+			int			srclen = round == 0 ? lit.len : prev.len;
+
+			initStringInfo(&pat);
+			a = 0;
+			literal = 0;
+			prefix = -1;
+			while (a <= srclen)
 			{
-				literal += count_chars(lit.data + a, b - a);
-				tc_normalize_word((const unsigned char *) lit.data + a, b - a, true, &pat, &scratch);
+				b = a;
+				while (b < srclen && src[b] != '*' && src[b] != '?')
+					b++;
+				if (b > a)
+				{
+					int			before = pat.len;
+
+					/* count what is left after normalising: a lone accent is no letter */
+					tc_normalize_word((const unsigned char *) src + a, b - a, true, &pat, &scratch);
+					literal += count_chars(pat.data + before, pat.len - before);
+					/* a compatibility form ("＊", "U+037A") must not bring a * ? or space */
+					for (at = before; at < pat.len; at++)
+						if (pat.data[at] == '*' || pat.data[at] == '?' || pat.data[at] == ' ')
+							query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
+										"Expected a wildcard word whose letters do not normalise to *, ? or a space",
+										"Write the letters without compatibility forms such as fullwidth ＊ or ？.");
+				}
+				if (b >= srclen)
+					break;
+				if (prefix < 0)
+					prefix = pat.len;
+				/* a run of * is one * */
+				if (!(src[b] == '*' && pat.len > 0 && pat.data[pat.len - 1] == '*'))
+					appendStringInfoChar(&pat, src[b]);
+				a = b + 1;
 			}
-			if (b >= lit.len)
+			if (round > 0 && pat.len == prev.len && memcmp(pat.data, prev.data, pat.len) == 0)
 				break;
-			if (prefix < 0)
-				prefix = pat.len;
-			/* a run of * is one * */
-			if (!(lit.data[b] == '*' && pat.len > 0 && pat.data[pat.len - 1] == '*'))
-				appendStringInfoChar(&pat, lit.data[b]);
-			a = b + 1;
+			if (round > 0)
+				pfree(prev.data);
+			prev = pat;
+			if (round == 8)
+				break;
 		}
 		if (literal < 2)
 			query_error(p, ERRCODE_INVALID_TEXT_REPRESENTATION, s, e,
@@ -492,6 +597,8 @@ chunk_words(Parser *p, int s, int e, bool raw, WordList *wl)
 		int			before = wl->n;
 
 		kw_scan_units(lit.data, lit.len, collect_unit, wl, NULL);
+		if (!raw)
+			settle_keys(wl, before);
 		if (wl->n == before)
 			query_error(p, ERRCODE_SYNTAX_ERROR, s, e,
 						"Expected a word, hashtag, mention, cashtag or emoji, not punctuation only",

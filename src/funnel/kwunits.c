@@ -82,10 +82,25 @@ join_buffer(void)
 	return buf;
 }
 
-/* Add one key to a unit. */
+/*
+ * Add one key to a unit.  A joiner (apostrophe, hyphen) left at either end
+ * of a word's key is dropped: it is there only when the word began or ended
+ * with a combining mark that normalising removed ("\u0301'abc", "abc'\u0353"),
+ * and "'abc" written alone would tokenize as punctuation and "abc".
+ */
 static inline void
 unit_add_key(KwUnit *u, const char *key, int len)
 {
+	if (u->kind == TC_WORD || u->kind == TC_NUMBER)
+	{
+		while (len > 0 && (key[0] == '\'' || key[0] == '-'))
+		{
+			key++;
+			len--;
+		}
+		while (len > 0 && (key[len - 1] == '\'' || key[len - 1] == '-'))
+			len--;
+	}
 	if (u->nkeys < KW_MAX_UNIT_KEYS && len > 0)
 	{
 		u->keys[u->nkeys] = key;
@@ -103,6 +118,14 @@ unit_from_token(KwUnit *u, const TcToken *tok)
 	u->wstart = tok->start;
 	u->kind = tok->kind;
 	u->nkeys = 0;
+	/*
+	 * A hashtag, mention or cashtag whose body normalises to nothing ("#"
+	 * and a lone combining accent) is no unit: its key would be the sigil
+	 * alone, which a query cannot name, since "#" by itself is punctuation.
+	 */
+	if ((tok->kind == TC_HASHTAG || tok->kind == TC_MENTION || tok->kind == TC_CASHTAG) &&
+		tok->normlen <= 1)
+		return;
 	unit_add_key(u, tok->norm, tok->normlen);
 	if (tok->squeezed != NULL && tok->squeezedlen != tok->normlen)
 		unit_add_key(u, tok->squeezed, tok->squeezedlen);
