@@ -68,4 +68,18 @@ SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') < 0 AS analyst_can_s
 SELECT clientele.lexicon_load('mine', E'a\t1');
 RESET ROLE;
 DROP ROLE clientele_analyst;
+
+-- a look-alike "=" in public does not take the place of pg_catalog's in the
+-- look-ups: an unknown lexicon is still unknown (42704)
+CREATE FUNCTION public.always_equal(text, text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.always_equal);
+SET search_path = public, pg_catalog;
+SELECT 'a'::text = 'b'::text AS hijacked_here;
+SELECT clientele.sentiment('waterproof', 'en', 'no_such_lexicon');
+SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') < 0 AS still_the_right_lexicon;
+RESET search_path;
+DROP OPERATOR public.= (text, text);
+DROP FUNCTION public.always_equal(text, text);
+
 DELETE FROM clientele.lexicon;

@@ -13,6 +13,10 @@
  * Terms are normalised by the text core exactly as message tokens are; a
  * term of several tokens is a phrase, and its first token records the
  * longest phrase it starts.
+ *
+ * The queries qualify every operator (OPERATOR(pg_catalog.=)) so that
+ * objects created in a schema of the search_path cannot take the place of
+ * the built-in ones.
  */
 #include "postgres.h"
 
@@ -103,7 +107,8 @@ custom_compile(const char *name, int64 version)
 	PG_TRY();
 	{
 		args[0] = CStringGetTextDatum(name);
-		if (SPI_execute_with_args("SELECT term, valence FROM clientele.lexicon_entry WHERE lexicon = $1",
+		if (SPI_execute_with_args("SELECT e.term, e.valence FROM clientele.lexicon_entry e"
+								  " WHERE e.lexicon OPERATOR(pg_catalog.=) $1",
 								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the entries of lexicon \"%s\"", name);
 		initStringInfo(&key);
@@ -184,7 +189,8 @@ custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = PointerGetDatum(name);
-	if (SPI_execute_with_args("SELECT version FROM clientele.lexicon WHERE name = $1",
+	if (SPI_execute_with_args("SELECT l.version FROM clientele.lexicon l"
+							  " WHERE l.name OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read clientele.lexicon");
 	if (SPI_processed == 0)
