@@ -82,4 +82,25 @@ RESET search_path;
 DROP OPERATOR public.= (text, text);
 DROP FUNCTION public.always_equal(text, text);
 
+-- row-level security: a role never sees the entries it cannot read, even
+-- when another role compiled the same lexicon earlier in this backend
+SELECT clientele.lexicon_load('guarded', E'zorblax\t-3\nwaterproof\t3');
+CREATE ROLE clientele_reader_all;
+CREATE ROLE clientele_reader_some;
+ALTER TABLE clientele.lexicon_entry ENABLE ROW LEVEL SECURITY;
+CREATE POLICY hide_zorblax ON clientele.lexicon_entry FOR SELECT
+    USING (term <> 'zorblax' OR current_user = 'clientele_reader_all');
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') < 0 AS owner_sees_all;
+SET ROLE clientele_reader_all;
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') < 0 AS reader_all_sees_zorblax;
+SET ROLE clientele_reader_some;
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') AS reader_some_score_zorblax,
+       clientele.sentiment('waterproof', 'en', 'guarded') > 0 AS reader_some_sees_waterproof;
+SET ROLE clientele_reader_all;
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') < 0 AS reader_all_still_sees_zorblax;
+RESET ROLE;
+DROP POLICY hide_zorblax ON clientele.lexicon_entry;
+ALTER TABLE clientele.lexicon_entry DISABLE ROW LEVEL SECURITY;
+DROP ROLE clientele_reader_all;
+DROP ROLE clientele_reader_some;
 DELETE FROM clientele.lexicon;
