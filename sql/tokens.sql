@@ -46,3 +46,18 @@ SELECT clientele.normal_form(''), clientele.normal_form(NULL) IS NULL AS null_in
 SELECT count(*), count(DISTINCT normalized), min(kind), max(kind)
   FROM clientele.tokens(repeat('😀', 1000000));
 SELECT length(clientele.normal_form(repeat('Déçue ', 1750000))) AS normal_form_length;
+
+-- tokens() called once per row of a big set keeps memory flat: it returns
+-- one row per call and frees its state after the last one
+CREATE FUNCTION pg_temp.backend_memory() RETURNS bigint LANGUAGE sql VOLATILE
+    AS 'SELECT sum(total_bytes)::bigint FROM pg_catalog.pg_backend_memory_contexts';
+SELECT count(*) AS token_rows,
+       count(mem) AS samples,
+       max(mem) - min(mem) < 1000000 AS memory_flat
+  FROM (SELECT clientele.tokens('so many words in message ' || g) AS t,
+               CASE WHEN g % 10000 = 0 THEN pg_temp.backend_memory() END AS mem
+          FROM generate_series(1, 100000) AS g) AS s;
+-- value per call gives the same rows as before, in order
+SELECT (clientele.tokens('Trooop BIEN :) #top')).*;
+SELECT count(*) FROM (SELECT clientele.tokens(x) FROM (VALUES ('a b'), (''), ('c')) v(x)) s;
+
