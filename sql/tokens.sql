@@ -47,6 +47,13 @@ SELECT count(*), count(DISTINCT normalized), min(kind), max(kind)
   FROM clientele.tokens(repeat('😀', 1000000));
 SELECT length(clientele.normal_form(repeat('Déçue ', 1750000))) AS normal_form_length;
 
+-- NFKC can expand a character 18 times (U+FDFA is 18 letters and spaces):
+-- 1,000 of them make 18,000 characters; 35 million would make 630 million
+-- UTF-16 code units, more than can be allocated: 54000, with the sizes
+SELECT length(clientele.normal_form(repeat(U&'\FDFA', 1000))) AS expanded_length;
+\set VERBOSITY default
+SELECT length(clientele.normal_form(repeat(U&'\FDFA', 35000000)));
+
 -- tokens() called once per row of a big set keeps memory flat: it returns
 -- one row per call and frees its state after the last one
 CREATE FUNCTION pg_temp.backend_memory() RETURNS bigint LANGUAGE sql VOLATILE
