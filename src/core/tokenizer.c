@@ -211,11 +211,34 @@ scan_to_space(const unsigned char *s, int len, int pos)
 	return end;
 }
 
+/*
+ * Append bytes that may hold invalid UTF-8 (only in a SQL_ASCII database),
+ * each invalid byte written as U+FFFD, as the decoder reads it.
+ */
+static pg_noinline void
+append_valid_utf8(StringInfo out, const unsigned char *s, int len)
+{
+	int			i = 0;
+
+	while (i < len)
+	{
+		int			clen;
+		int32		c = tc_decode_utf8(s + i, len - i, &clen);
+
+		if (c == 0xFFFD && clen == 1)
+			appendStringInfoString(out, "\xEF\xBF\xBD");
+		else
+			appendBinaryStringInfo(out, (const char *) s + i, clen);
+		i += clen;
+	}
+}
+
 /* Fill tok with the raw bytes as normal form (URLs, punctuation, emoticons). */
 static pg_noinline void
 set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, bool lower)
 {
 	int			i;
+	bool		ascii = true;
 
 	tok->start = start;
 	tok->len = end - start;
@@ -227,7 +250,15 @@ set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, boo
 		tz->norm.data[tz->norm.len] = '\0';
 	}
 	else
-		appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
+	{
+		for (i = start; i < end; i++)
+			if (tz->s[i] >= 0x80)
+				ascii = false;
+		if (ascii)
+			appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
+		else
+			append_valid_utf8(&tz->norm, tz->s + start, end - start);
+	}
 	if (lower)
 		for (i = 0; i < tz->norm.len; i++)
 			if (tz->norm.data[i] >= 'A' && tz->norm.data[i] <= 'Z')
@@ -690,6 +721,8 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 		appendStringInfoChar(&tz->norm, '\'');
 	else if (c == 0x2026)
 		appendStringInfoString(&tz->norm, "...");
+	else if (c == 0xFFFD && clen == 1)
+		appendStringInfoString(&tz->norm, "\xEF\xBF\xBD");	/* an invalid byte */
 	else
 		appendBinaryStringInfo(&tz->norm, (const char *) s + pos, clen);
 	tz->pos = pos + clen;
