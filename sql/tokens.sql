@@ -68,3 +68,21 @@ SELECT count(*) AS token_rows,
 SELECT (clientele.tokens('Trooop BIEN :) #top')).*;
 SELECT count(*) FROM (SELECT clientele.tokens(x) FROM (VALUES ('a b'), (''), ('c')) v(x)) s;
 
+-- elongations are found on case-folded letters, so the normal form is
+-- idempotent: normal_form(normal_form(x)) = normal_form(x)
+SELECT x, clientele.normal_form(x) AS nf, clientele.normal_form(clientele.normal_form(x)) AS nf_nf
+  FROM (VALUES ('looOOL'), ('looool'), ('OOo'), ('ooo'), ('SoOoO good'), ('GÉniAAal'), ('ÉÉé'), ('éÉe')) v(x);
+SELECT fold, count(*) AS messages,
+       count(*) FILTER (WHERE clientele.normal_form(nf, fold) <> nf) AS not_idempotent
+  FROM (SELECT f.fold, clientele.normal_form(x, f.fold) AS nf
+          FROM (SELECT body AS x FROM clientele.demo_messages(3000)
+                UNION ALL
+                -- mixed-case runs made on purpose: "sooo" -> "soOoOo"
+                SELECT replace(replace(replace(body, 'o', 'oO'), 'e', 'eEé'), 'a', 'aaA')
+                  FROM clientele.demo_messages(3000)) AS m,
+               (VALUES (true), (false)) AS f(fold)) AS s
+ GROUP BY fold ORDER BY fold;
+-- and so is each token's normal form
+SELECT count(*) AS tokens,
+       count(*) FILTER (WHERE clientele.normal_form(t.normalized) <> t.normalized) AS not_idempotent
+  FROM clientele.demo_messages(3000) AS m, clientele.tokens(m.body) AS t;

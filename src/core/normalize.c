@@ -545,7 +545,9 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 			else if (fc->cls == FC_LOWER)
 				nletters++, flags |= TC_F_LOWER;
 			data[olen++] = fc->keep[0];
-			if (i >= 2 && s[i - 1] == b && s[i - 2] == b)
+			/* runs are seen after case folding: "looOOL" is elongated */
+			if (olen - start >= 3 && data[olen - 2] == data[olen - 1] &&
+				data[olen - 3] == data[olen - 1])
 				maybe_run = true;
 			i++;
 		}
