@@ -170,10 +170,11 @@ custom_compile(const char *name, int64 version, Oid userid)
 
 /*
  * The compiled custom lexicon of this name, current as of the statement's
- * snapshot.  ERROR (42704) if there is no such lexicon.
+ * snapshot, as user userid (the caller's GetUserId()) may read it.  ERROR
+ * (42704) if there is no such lexicon.
  */
 const CustomLexicon *
-custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
+custom_lexicon_get(FunctionCallInfo fcinfo, text *name, Oid userid)
 {
 	CustomMemo *memo = (CustomMemo *) fcinfo->flinfo->fn_extra;
 	char	   *cname;
@@ -183,7 +184,6 @@ custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
 	int64		version;
 	int			i;
 	CustomLexicon *lex = NULL;
-	Oid			userid = GetUserId();
 
 	if (memo != NULL && memo->userid == userid && VARSIZE_ANY_EXHDR(memo->name) == VARSIZE_ANY_EXHDR(name) &&
 		memcmp(VARDATA_ANY(memo->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
