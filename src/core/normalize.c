@@ -386,6 +386,19 @@ tc_is_word_char(int32 cp)
 	return icu_is_word_char(cp);
 }
 
+/* Is a code point a combining mark (Mn, Mc, Me)?  None below U+0300. */
+bool
+tc_is_mark(int32 cp)
+{
+	int8		type;
+
+	if (cp < 0x300)
+		return false;
+	type = u_charType(cp);
+	return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
+		type == U_ENCLOSING_MARK;
+}
+
 /* Is a code point white space (or a control character)? */
 bool
 tc_is_space(int32 cp)

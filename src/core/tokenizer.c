@@ -12,7 +12,8 @@
  * Rules, in the order they are tried at a token start:
  *   - "http://", "https://", "www." start a URL that runs to white space
  *     (trailing punctuation excluded);
- *   - a letter or digit starts a word: letters, digits and marks, joined by
+ *   - a letter or digit starts a word (a combining mark does not: alone it
+ *     is punctuation): letters, digits and marks, joined by
  *     an apostrophe or hyphen followed by a letter, or by . , : between
  *     digits.  A word of digits and separators only is a number.  A French
  *     elision (l' j' d' n' c' s' m' t' qu' jusqu' lorsqu' puisqu' quoiqu')
@@ -696,7 +697,12 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 	}
 
 	c = tc_decode_utf8(s + pos, len - pos, &clen);
-	if (tc_is_word_char(c))
+	/*
+	 * A combining mark continues a word but does not start one: accent
+	 * folding would drop it and leave a normal form that reads differently
+	 * ("\u0301`nd" would give "'nd", which is "'" and "nd").
+	 */
+	if (tc_is_word_char(c) && !(c >= 0x300 && tc_is_mark(c)))
 	{
 		scan_word(tz, tok, pos);
 		goto done;
