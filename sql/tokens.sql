@@ -82,12 +82,14 @@ SELECT fold, count(*) AS messages,
                   FROM clientele.demo_messages(3000)) AS m,
                (VALUES (true), (false)) AS f(fold)) AS s
  GROUP BY fold ORDER BY fold;
--- a combining mark does not start a word (accent folding would drop it and
--- leave "'nd", which reads as "'" and "nd"): alone it is punctuation
+-- a combining mark does not start a word, nor a segment after an apostrophe,
+-- hyphen or dot (accent folding would drop it and leave "'nd", "e'" or "a-",
+-- which read as two tokens): alone it is punctuation
 SELECT x, clientele.normal_form(x) AS nf, clientele.normal_form(clientele.normal_form(x)) AS nf_nf,
        clientele.normal_form(x, false) AS nf_accents,
        clientele.normal_form(clientele.normal_form(x, false), false) AS nf_nf_accents
-  FROM (VALUES (U&'\0301`ND'), (U&'\07F0`c''e'), (U&'e\0301t\00E9'), (U&'\0301')) v(x);
+  FROM (VALUES (U&'\0301`ND'), (U&'\07F0`c''e'), (U&'e\0301t\00E9'), (U&'\0301'),
+               (U&'e''\030D c'), (U&'a-\0301'), (U&'@a.\0301'), (U&'l''\0301x')) v(x);
 SELECT t.* FROM clientele.tokens(U&'\0301`ND') AS t;
 -- and so is each token's normal form
 SELECT count(*) AS tokens,

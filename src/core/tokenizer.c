@@ -58,6 +58,29 @@ word_char_at(const unsigned char *s, int avail, int *clen)
 	return tc_is_word_char(tc_decode_utf8(s, avail, clen));
 }
 
+/*
+ * Can the code point at s[0] start a word or a segment of one (after an
+ * apostrophe or hyphen)?  A word character that is not a combining mark:
+ * accent folding drops marks, and a segment made of marks only would leave
+ * the joiner at the end of the normal form ("e'\u030D" giving "e'"), which
+ * reads back as two tokens.
+ */
+static inline bool
+letter_at(const unsigned char *s, int avail, int *clen)
+{
+	int32		c;
+
+	if (avail <= 0)
+		return false;
+	if (s[0] < 0x80)
+	{
+		*clen = 1;
+		return ascii_alnum(s[0]);
+	}
+	c = tc_decode_utf8(s, avail, clen);
+	return tc_is_word_char(c) && !(c >= 0x300 && tc_is_mark(c));
+}
+
 /* Does an apostrophe variant start at s?  Sets its byte length. */
 static inline bool
 apostrophe_at(const unsigned char *s, int avail, int *clen)
@@ -463,7 +486,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 			break;
 		if (apostrophe_at(s + end, len - end, &alen))
 		{
-			bool		letter_follows = word_char_at(s + end + alen, len - end - alen, &clen) &&
+			bool		letter_follows = letter_at(s + end + alen, len - end - alen, &clen) &&
 				!(s[end + alen] >= '0' && s[end + alen] <= '9');
 			bool		nothing_follows = end + alen >= len ||
 				tc_is_space(tc_decode_utf8(s + end + alen, len - end - alen, &clen));
@@ -486,7 +509,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 		}
 		/* joiners: apostrophe or hyphen before a letter, separators in numbers */
 		if (apostrophe_at(s + end, len - end, &alen) &&
-			word_char_at(s + end + alen, len - end - alen, &clen) &&
+			letter_at(s + end + alen, len - end - alen, &clen) &&
 			!(s[end + alen] >= '0' && s[end + alen] <= '9'))
 		{
 			tok->flags |= TC_F_APOS;
@@ -495,7 +518,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 			end += alen;
 			continue;
 		}
-		if (s[end] == '-' && word_char_at(s + end + 1, len - end - 1, &clen))
+		if (s[end] == '-' && letter_at(s + end + 1, len - end - 1, &clen))
 		{
 			first_segment = false;
 			end += 1;
@@ -543,7 +566,7 @@ scan_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
 	for (;;)
 	{
 		if (end < len && (s[end] == '_' || (kind == TC_MENTION && s[end] == '.' &&
-											word_char_at(s + end + 1, len - end - 1, &clen))))
+											letter_at(s + end + 1, len - end - 1, &clen))))
 		{
 			end++;
 			continue;
@@ -649,7 +672,7 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			goto done;
 		}
 		if ((c == '#' || c == '@' || c == '$') && pos + 1 < len &&
-			word_char_at(s + pos + 1, len - pos - 1, &clen) &&
+			letter_at(s + pos + 1, len - pos - 1, &clen) &&
 			(pos == 0 || !ascii_alnum(s[pos - 1])))
 		{
 			if (c == '$' && s[pos + 1] >= '0' && s[pos + 1] <= '9')
