@@ -26,6 +26,14 @@ SELECT pg_catalog.getdatabaseencoding();
 SELECT clientele.normal_form('déçue') AS utf8_bytes_pass_through, clientele.sentiment('déçue') < 0 AS negative;
 -- bytes that are not UTF-8 are not a crash
 SELECT clientele.normal_form(convert_from('\x6dc3a9fffe206f6b'::bytea, 'SQL_ASCII')) IS NOT NULL AS survives_invalid_bytes;
+-- invalid bytes are read as U+FFFD (EF BF BD), and written so in normal
+-- forms: the output is always valid UTF-8; the original form is the input's bytes
+SELECT encode(convert_to(clientele.normal_form(convert_from('\x6dc3a9fffe206f6b'::bytea, 'SQL_ASCII')), 'SQL_ASCII'), 'hex') AS normal_form_hex;
+SELECT position, encode(convert_to(token, 'SQL_ASCII'), 'hex') AS token_hex,
+       encode(convert_to(normalized, 'SQL_ASCII'), 'hex') AS normalized_hex, kind
+  FROM clientele.tokens(convert_from('\x636166e92068747470733a2f2f782e66722fe9c3a9ff21'::bytea, 'SQL_ASCII'));
+SELECT length(convert_from(convert_to(clientele.normal_form(convert_from(
+           '\xc328a0a1e228a1f0288cbcfffec0afeda080f4908080'::bytea, 'SQL_ASCII')), 'SQL_ASCII'), 'UTF8')) > 0 AS valid_utf8;
 \c contrib_regression
 DROP DATABASE clientele_latin1;
 DROP DATABASE clientele_sqlascii;

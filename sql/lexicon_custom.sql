@@ -68,4 +68,39 @@ SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') < 0 AS analyst_can_s
 SELECT clientele.lexicon_load('mine', E'a\t1');
 RESET ROLE;
 DROP ROLE clientele_analyst;
+
+-- a look-alike "=" in public does not take the place of pg_catalog's in the
+-- look-ups: an unknown lexicon is still unknown (42704)
+CREATE FUNCTION public.always_equal(text, text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.always_equal);
+SET search_path = public, pg_catalog;
+SELECT 'a'::text = 'b'::text AS hijacked_here;
+SELECT clientele.sentiment('waterproof', 'en', 'no_such_lexicon');
+SELECT clientele.sentiment('waterproof', 'en', 'cosmetics') < 0 AS still_the_right_lexicon;
+RESET search_path;
+DROP OPERATOR public.= (text, text);
+DROP FUNCTION public.always_equal(text, text);
+
+-- row-level security: a role never sees the entries it cannot read, even
+-- when another role compiled the same lexicon earlier in this backend
+SELECT clientele.lexicon_load('guarded', E'zorblax\t-3\nwaterproof\t3');
+CREATE ROLE clientele_reader_all;
+CREATE ROLE clientele_reader_some;
+ALTER TABLE clientele.lexicon_entry ENABLE ROW LEVEL SECURITY;
+CREATE POLICY hide_zorblax ON clientele.lexicon_entry FOR SELECT
+    USING (term <> 'zorblax' OR current_user = 'clientele_reader_all');
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') < 0 AS owner_sees_all;
+SET ROLE clientele_reader_all;
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') < 0 AS reader_all_sees_zorblax;
+SET ROLE clientele_reader_some;
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') AS reader_some_score_zorblax,
+       clientele.sentiment('waterproof', 'en', 'guarded') > 0 AS reader_some_sees_waterproof;
+SET ROLE clientele_reader_all;
+SELECT clientele.sentiment('zorblax', 'en', 'guarded') < 0 AS reader_all_still_sees_zorblax;
+RESET ROLE;
+DROP POLICY hide_zorblax ON clientele.lexicon_entry;
+ALTER TABLE clientele.lexicon_entry DISABLE ROW LEVEL SECURITY;
+DROP ROLE clientele_reader_all;
+DROP ROLE clientele_reader_some;
 DELETE FROM clientele.lexicon;

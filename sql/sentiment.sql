@@ -104,3 +104,15 @@ SELECT count(*) >= 300 AS at_least_300_emoji FROM clientele.builtin_lexicon('emo
 SELECT bool_and(valence BETWEEN -4 AND 4) AS valences_in_range FROM clientele.builtin_lexicon('fr') WHERE kind = 'valence';
 SELECT * FROM clientele.builtin_lexicon('fr') WHERE term IN ('déçu', 'déçue', 'déçus', 'déçues') ORDER BY term;
 SELECT * FROM clientele.builtin_lexicon('xx');
+
+-- runs of "!" and "?" of any length: the marks count up to their bound, so
+-- a run of 64 or more (longer than any lexicon key) scores as a run of 4
+SELECT n, round(clientele.sentiment('so great' || repeat('!', n) || ' bad')::numeric, 3) AS s
+  FROM (VALUES (1), (4), (63), (64), (70), (1000)) AS v(n);
+SELECT count(DISTINCT clientele.sentiment('so great' || repeat('!', n) || ' bad')) AS scores_4_to_300,
+       count(DISTINCT clientele.sentiment('so great' || repeat('!?', n) || ' bad')) AS mixed_scores,
+       count(DISTINCT clientele.sentiment('so great' || repeat('!', n) || '? bad')) AS question_last,
+       count(DISTINCT (clientele.sentiment_detail('so great' || repeat('.', n) || ' bad')).compound) AS dots
+  FROM generate_series(4, 300) AS n;
+SELECT (clientele.sentiment_detail('so great' || repeat('!', 200) || '? bad')).compound
+     = (clientele.sentiment_detail('so great!!!!? bad')).compound AS long_run_keeps_its_question;

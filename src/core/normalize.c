@@ -27,6 +27,8 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "utils/memutils.h"
+
 #include "textcore.h"
 
 #define FAST_LIMIT 0x250		/* code points below this use the table */
@@ -109,23 +111,46 @@ extra_accent_fold(UChar32 c)
 	}
 }
 
-/* Normalise UTF-16 text with one ICU normaliser into a palloc'd buffer. */
+/* Error for a normal form too long to be allocated (or to be text). */
+static pg_attribute_noreturn() void
+normal_form_too_long(int64 nchars)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("normal form of a word is too long"),
+			 errdetail("Normalising the word (NFKC, case folding) needs " INT64_FORMAT " UTF-16 code units; at most %zu can be allocated.",
+					   nchars, (Size) (MaxAllocSize / sizeof(UChar)) - 1),
+			 errhint("Compatibility characters such as U+FDFA expand to up to 18 characters each.")));
+}
+
+/*
+ * Normalise UTF-16 text with one ICU normaliser into a palloc'd buffer.
+ * Sizes are computed in 64 bits: the first guess (three code units per
+ * input unit, enough for all but a few compatibility characters) is capped
+ * at the largest allocation, and when ICU needs more than that the word is
+ * refused with 54000 instead of an allocation failure.
+ */
 static UChar *
 icu_apply(const UNormalizer2 *n, const UChar *src, int32 srclen, int32 *outlen)
 {
 	UErrorCode	status = U_ZERO_ERROR;
-	int32		cap = srclen * 3 + 8;
-	UChar	   *dst = palloc(cap * sizeof(UChar));
+	const int64 maxcap = (int64) (MaxAllocSize / sizeof(UChar)) - 1;
+	int64		cap = Min((int64) srclen * 3 + 8, maxcap);
+	UChar	   *dst = palloc((Size) cap * sizeof(UChar));
 	int32		len;
 
-	len = unorm2_normalize(n, src, srclen, dst, cap, &status);
+	len = unorm2_normalize(n, src, srclen, dst, (int32) cap, &status);
+	if (status == U_INDEX_OUTOFBOUNDS_ERROR)
+		normal_form_too_long(PG_INT32_MAX);	/* past what ICU can count */
 	if (status == U_BUFFER_OVERFLOW_ERROR)
 	{
 		pfree(dst);
-		cap = len + 1;
-		dst = palloc(cap * sizeof(UChar));
+		if ((int64) len + 1 > maxcap)
+			normal_form_too_long((int64) len);
+		cap = (int64) len + 1;
+		dst = palloc((Size) cap * sizeof(UChar));
 		status = U_ZERO_ERROR;
-		len = unorm2_normalize(n, src, srclen, dst, cap, &status);
+		len = unorm2_normalize(n, src, srclen, dst, (int32) cap, &status);
 	}
 	if (U_FAILURE(status))
 		icu_error("normalisation", status);
@@ -152,7 +177,10 @@ icu_normalize_word(const unsigned char *s, int len, bool fold_accents, StringInf
 				nupper = 0;
 
 	load_normalizers();
-	u16 = palloc((len + 1) * sizeof(UChar));
+	/* UTF-16 needs at most one code unit per UTF-8 byte */
+	if ((int64) len + 1 > (int64) (MaxAllocSize / sizeof(UChar)))
+		normal_form_too_long((int64) len);
+	u16 = palloc(((Size) len + 1) * sizeof(UChar));
 	u_strFromUTF8WithSub(u16, len + 1, &u16len, (const char *) s, len, 0xFFFD, NULL, &status);
 	if (U_FAILURE(status))
 		icu_error("UTF-8 conversion", status);
@@ -358,6 +386,19 @@ tc_is_word_char(int32 cp)
 	return icu_is_word_char(cp);
 }
 
+/* Is a code point a combining mark (Mn, Mc, Me)?  None below U+0300. */
+bool
+tc_is_mark(int32 cp)
+{
+	int8		type;
+
+	if (cp < 0x300)
+		return false;
+	type = u_charType(cp);
+	return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
+		type == U_ENCLOSING_MARK;
+}
+
 /* Is a code point white space (or a control character)? */
 bool
 tc_is_space(int32 cp)
@@ -499,8 +540,8 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 	if (unlikely(!fast_table_ready))
 		build_fast_table();
 
-	if (out->maxlen - out->len <= len * 2 + 8)
-		enlargeStringInfo(out, len * 2 + 8);
+	if ((int64) out->maxlen - out->len <= (int64) len * 2 + 8)
+		enlargeStringInfo(out, (int) Min((int64) len * 2 + 8, (int64) MaxAllocSize));
 	/* the buffer in locals: stores through char * could alias out->len */
 	data = out->data;
 	olen = out->len;
@@ -517,7 +558,9 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 			else if (fc->cls == FC_LOWER)
 				nletters++, flags |= TC_F_LOWER;
 			data[olen++] = fc->keep[0];
-			if (i >= 2 && s[i - 1] == b && s[i - 2] == b)
+			/* runs are seen after case folding: "looOOL" is elongated */
+			if (olen - start >= 3 && data[olen - 2] == data[olen - 1] &&
+				data[olen - 3] == data[olen - 1])
 				maybe_run = true;
 			i++;
 		}

@@ -189,6 +189,9 @@ extern bool tc_is_word_char(int32 cp);
 /* Is a code point white space (or a control character)? */
 extern bool tc_is_space(int32 cp);
 
+/* Is a code point a combining mark (Mn, Mc, Me)?  None below U+0300. */
+extern bool tc_is_mark(int32 cp);
+
 /* Emoji helpers (emoji.c) */
 extern int	tc_scan_emoji(const unsigned char *s, int avail, StringInfo norm);
 extern int	tc_match_emoticon(const unsigned char *s, int avail, bool at_boundary);

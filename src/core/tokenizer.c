@@ -12,7 +12,8 @@
  * Rules, in the order they are tried at a token start:
  *   - "http://", "https://", "www." start a URL that runs to white space
  *     (trailing punctuation excluded);
- *   - a letter or digit starts a word: letters, digits and marks, joined by
+ *   - a letter or digit starts a word (a combining mark does not: alone it
+ *     is punctuation): letters, digits and marks, joined by
  *     an apostrophe or hyphen followed by a letter, or by . , : between
  *     digits.  A word of digits and separators only is a number.  A French
  *     elision (l' j' d' n' c' s' m' t' qu' jusqu' lorsqu' puisqu' quoiqu')
@@ -55,6 +56,29 @@ word_char_at(const unsigned char *s, int avail, int *clen)
 		return ascii_alnum(s[0]);
 	}
 	return tc_is_word_char(tc_decode_utf8(s, avail, clen));
+}
+
+/*
+ * Can the code point at s[0] start a word or a segment of one (after an
+ * apostrophe or hyphen)?  A word character that is not a combining mark:
+ * accent folding drops marks, and a segment made of marks only would leave
+ * the joiner at the end of the normal form ("e'\u030D" giving "e'"), which
+ * reads back as two tokens.
+ */
+static inline bool
+letter_at(const unsigned char *s, int avail, int *clen)
+{
+	int32		c;
+
+	if (avail <= 0)
+		return false;
+	if (s[0] < 0x80)
+	{
+		*clen = 1;
+		return ascii_alnum(s[0]);
+	}
+	c = tc_decode_utf8(s, avail, clen);
+	return tc_is_word_char(c) && !(c >= 0x300 && tc_is_mark(c));
 }
 
 /* Does an apostrophe variant start at s?  Sets its byte length. */
@@ -211,11 +235,34 @@ scan_to_space(const unsigned char *s, int len, int pos)
 	return end;
 }
 
+/*
+ * Append bytes that may hold invalid UTF-8 (only in a SQL_ASCII database),
+ * each invalid byte written as U+FFFD, as the decoder reads it.
+ */
+static pg_noinline void
+append_valid_utf8(StringInfo out, const unsigned char *s, int len)
+{
+	int			i = 0;
+
+	while (i < len)
+	{
+		int			clen;
+		int32		c = tc_decode_utf8(s + i, len - i, &clen);
+
+		if (c == 0xFFFD && clen == 1)
+			appendStringInfoString(out, "\xEF\xBF\xBD");
+		else
+			appendBinaryStringInfo(out, (const char *) s + i, clen);
+		i += clen;
+	}
+}
+
 /* Fill tok with the raw bytes as normal form (URLs, punctuation, emoticons). */
 static pg_noinline void
 set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, bool lower)
 {
 	int			i;
+	bool		ascii = true;
 
 	tok->start = start;
 	tok->len = end - start;
@@ -227,7 +274,15 @@ set_raw(TcTokenizer *tz, TcToken *tok, int start, int end, TcTokenKind kind, boo
 		tz->norm.data[tz->norm.len] = '\0';
 	}
 	else
-		appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
+	{
+		for (i = start; i < end; i++)
+			if (tz->s[i] >= 0x80)
+				ascii = false;
+		if (ascii)
+			appendBinaryStringInfo(&tz->norm, (const char *) tz->s + start, end - start);
+		else
+			append_valid_utf8(&tz->norm, tz->s + start, end - start);
+	}
 	if (lower)
 		for (i = 0; i < tz->norm.len; i++)
 			if (tz->norm.data[i] >= 'A' && tz->norm.data[i] <= 'Z')
@@ -431,7 +486,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 			break;
 		if (apostrophe_at(s + end, len - end, &alen))
 		{
-			bool		letter_follows = word_char_at(s + end + alen, len - end - alen, &clen) &&
+			bool		letter_follows = letter_at(s + end + alen, len - end - alen, &clen) &&
 				!(s[end + alen] >= '0' && s[end + alen] <= '9');
 			bool		nothing_follows = end + alen >= len ||
 				tc_is_space(tc_decode_utf8(s + end + alen, len - end - alen, &clen));
@@ -454,7 +509,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 		}
 		/* joiners: apostrophe or hyphen before a letter, separators in numbers */
 		if (apostrophe_at(s + end, len - end, &alen) &&
-			word_char_at(s + end + alen, len - end - alen, &clen) &&
+			letter_at(s + end + alen, len - end - alen, &clen) &&
 			!(s[end + alen] >= '0' && s[end + alen] <= '9'))
 		{
 			tok->flags |= TC_F_APOS;
@@ -463,7 +518,7 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 			end += alen;
 			continue;
 		}
-		if (s[end] == '-' && word_char_at(s + end + 1, len - end - 1, &clen))
+		if (s[end] == '-' && letter_at(s + end + 1, len - end - 1, &clen))
 		{
 			first_segment = false;
 			end += 1;
@@ -511,7 +566,7 @@ scan_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
 	for (;;)
 	{
 		if (end < len && (s[end] == '_' || (kind == TC_MENTION && s[end] == '.' &&
-											word_char_at(s + end + 1, len - end - 1, &clen))))
+											letter_at(s + end + 1, len - end - 1, &clen))))
 		{
 			end++;
 			continue;
@@ -617,7 +672,7 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			goto done;
 		}
 		if ((c == '#' || c == '@' || c == '$') && pos + 1 < len &&
-			word_char_at(s + pos + 1, len - pos - 1, &clen) &&
+			letter_at(s + pos + 1, len - pos - 1, &clen) &&
 			(pos == 0 || !ascii_alnum(s[pos - 1])))
 		{
 			if (c == '$' && s[pos + 1] >= '0' && s[pos + 1] <= '9')
@@ -665,7 +720,12 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 	}
 
 	c = tc_decode_utf8(s + pos, len - pos, &clen);
-	if (tc_is_word_char(c))
+	/*
+	 * A combining mark continues a word but does not start one: accent
+	 * folding would drop it and leave a normal form that reads differently
+	 * ("\u0301`nd" would give "'nd", which is "'" and "nd").
+	 */
+	if (tc_is_word_char(c) && !(c >= 0x300 && tc_is_mark(c)))
 	{
 		scan_word(tz, tok, pos);
 		goto done;
@@ -690,6 +750,8 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 		appendStringInfoChar(&tz->norm, '\'');
 	else if (c == 0x2026)
 		appendStringInfoString(&tz->norm, "...");
+	else if (c == 0xFFFD && clen == 1)
+		appendStringInfoString(&tz->norm, "\xEF\xBF\xBD");	/* an invalid byte */
 	else
 		appendBinaryStringInfo(&tz->norm, (const char *) s + pos, clen);
 	tz->pos = pos + clen;

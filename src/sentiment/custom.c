@@ -13,6 +13,15 @@
  * Terms are normalised by the text core exactly as message tokens are; a
  * term of several tokens is a phrase, and its first token records the
  * longest phrase it starts.
+ *
+ * Who reads.  The entries a backend compiles are those the current user may
+ * see: privileges and row-level security policies on clientele.lexicon and
+ * clientele.lexicon_entry apply to the look-up queries.  So a compiled
+ * lexicon is cached for one user only (the key is name, version and user
+ * id): after SET ROLE, or in a pooled connection that changes role, another
+ * user gets a lexicon compiled under its own rights.  The queries qualify
+ * every operator (OPERATOR(pg_catalog.=)) so that objects created in a
+ * schema of the search_path cannot take the place of the built-in ones.
  */
 #include "postgres.h"
 
@@ -35,6 +44,7 @@ struct CustomLexicon
 {
 	char	   *name;
 	int64		version;
+	Oid			userid;			/* compiled under this user's rights */
 	MemoryContext cxt;			/* owns the map, the entries and this struct */
 	TcJudy	   *map;
 };
@@ -48,6 +58,7 @@ static int	ncached = 0;
 typedef struct CustomMemo
 {
 	text	   *name;
+	Oid			userid;
 	const CustomLexicon *lex;
 } CustomMemo;
 
@@ -85,7 +96,7 @@ custom_entry(CustomLexicon *lex, const char *key, int len)
 
 /* Compile a lexicon's entries (SPI connected by the caller). */
 static CustomLexicon *
-custom_compile(const char *name, int64 version)
+custom_compile(const char *name, int64 version, Oid userid)
 {
 	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "clientele custom lexicon",
 											  ALLOCSET_SMALL_SIZES);
@@ -98,12 +109,14 @@ custom_compile(const char *name, int64 version)
 	lex->cxt = cxt;
 	lex->name = MemoryContextStrdup(cxt, name);
 	lex->version = version;
+	lex->userid = userid;
 	lex->map = tc_judy_create(cxt, TC_JUDY_HS);
 
 	PG_TRY();
 	{
 		args[0] = CStringGetTextDatum(name);
-		if (SPI_execute_with_args("SELECT term, valence FROM clientele.lexicon_entry WHERE lexicon = $1",
+		if (SPI_execute_with_args("SELECT e.term, e.valence FROM clientele.lexicon_entry e"
+								  " WHERE e.lexicon OPERATOR(pg_catalog.=) $1",
 								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the entries of lexicon \"%s\"", name);
 		initStringInfo(&key);
@@ -157,10 +170,11 @@ custom_compile(const char *name, int64 version)
 
 /*
  * The compiled custom lexicon of this name, current as of the statement's
- * snapshot.  ERROR (42704) if there is no such lexicon.
+ * snapshot, as user userid (the caller's GetUserId()) may read it.  ERROR
+ * (42704) if there is no such lexicon.
  */
 const CustomLexicon *
-custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
+custom_lexicon_get(FunctionCallInfo fcinfo, text *name, Oid userid)
 {
 	CustomMemo *memo = (CustomMemo *) fcinfo->flinfo->fn_extra;
 	char	   *cname;
@@ -171,7 +185,7 @@ custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
 	int			i;
 	CustomLexicon *lex = NULL;
 
-	if (memo != NULL && VARSIZE_ANY_EXHDR(memo->name) == VARSIZE_ANY_EXHDR(name) &&
+	if (memo != NULL && memo->userid == userid && VARSIZE_ANY_EXHDR(memo->name) == VARSIZE_ANY_EXHDR(name) &&
 		memcmp(VARDATA_ANY(memo->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
 	{
 		/* still cached? (a statement that changes the lexicon recompiles it) */
@@ -184,7 +198,8 @@ custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = PointerGetDatum(name);
-	if (SPI_execute_with_args("SELECT version FROM clientele.lexicon WHERE name = $1",
+	if (SPI_execute_with_args("SELECT l.version FROM clientele.lexicon l"
+							  " WHERE l.name OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read clientele.lexicon");
 	if (SPI_processed == 0)
@@ -195,13 +210,13 @@ custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
 	version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
 	for (i = 0; i < ncached; i++)
-		if (strcmp(cache[i]->name, cname) == 0)
+		if (cache[i]->userid == userid && strcmp(cache[i]->name, cname) == 0)
 			break;
 	if (i < ncached && cache[i]->version == version)
 		lex = cache[i];
 	else
 	{
-		lex = custom_compile(cname, version);
+		lex = custom_compile(cname, version, userid);
 		if (i < ncached)
 		{
 			MemoryContextDelete(cache[i]->cxt);
@@ -224,6 +239,7 @@ custom_lexicon_get(FunctionCallInfo fcinfo, text *name)
 	memo = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(CustomMemo));
 	memo->name = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(name));
 	memcpy(memo->name, name, VARSIZE_ANY(name));
+	memo->userid = userid;
 	memo->lex = lex;
 	fcinfo->flinfo->fn_extra = memo;
 	return lex;

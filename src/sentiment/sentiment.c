@@ -92,7 +92,9 @@ typedef struct WinTok
 	int			position;
 	int			start;
 	int			len;
-	int			normlen;		/* -1: too long for any lexicon */
+	int			normlen;		/* bytes of norm (always valid) */
+	bool		too_long;		/* the token is too long for any lexicon: norm
+								 * holds a shortened form (see fill_window) */
 	uint32		hash;			/* lex_hash() of norm, or 0 if not computed yet */
 	const LexEntry *entry;		/* built-in entry of the token, or &no_entry */
 	char		norm[NORM_MAX];
@@ -441,7 +443,7 @@ match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 	for (L = Min(custom_max, avail); L >= 2; L--)
 	{
 		klen = 0;
-		for (k = 0; k < L && w[k].normlen >= 0; k++)
+		for (k = 0; k < L && !w[k].too_long; k++)
 		{
 			if (k > 0)
 				key[klen++] = ' ';
@@ -460,7 +462,7 @@ match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 	if (entry_phrase_len(w->entry, sc->lang) < 2)
 		return 0;
 	/* the filter: most two-token keys tried here are absent */
-	if (avail > 1 && w[1].normlen >= 0 && lex_pairs_usable &&
+	if (avail > 1 && !w[1].too_long && lex_pairs_usable &&
 		!((w[0].flags | w[1].flags) & TC_F_SPACE))
 	{
 		uint32		h0 = w[0].hash ? w[0].hash : lex_hash(w[0].norm, w[0].normlen);
@@ -471,7 +473,7 @@ match_phrase(Scorer *sc, const WinTok *w, int avail, const LexEntry **entry,
 	}
 	memcpy(key, w->norm, w->normlen);
 	klen = w->normlen;
-	for (k = 1; k < avail && k < LEX_MAX_PHRASE && w[k].normlen >= 0; k++)
+	for (k = 1; k < avail && k < LEX_MAX_PHRASE && !w[k].too_long; k++)
 	{
 		const LexEntry *pe;
 		int			flags;
@@ -538,7 +540,7 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 	 * (at most a function word): what the full path below does with it, in
 	 * short.  Not for n't words nor with a custom lexicon, which can rate it.
 	 */
-	if (w->kind == TC_WORD && sc->custom == NULL && w->normlen >= 0 &&
+	if (w->kind == TC_WORD && sc->custom == NULL && !w->too_long &&
 		!(w->flags & TC_F_APOS))
 	{
 		flags = entry_flags(e, sc->lang);
@@ -581,7 +583,7 @@ score_token(Scorer *sc, const WinTok *w, int avail)
 			break;
 	}
 
-	if (w->normlen < 0)
+	if (w->too_long)
 	{
 		sc->neutral_words++;
 		return 1;
@@ -672,6 +674,59 @@ advance:
 }
 
 /*
+ * The window form of a token whose normal form is NORM_MAX bytes or more:
+ * no lexicon holds it, so it is marked too_long, but the rules still read
+ * its form, which stays valid and keeps what they use.  A run of "!" and
+ * "?" keeps its first character, and as many of each (up to half the
+ * buffer, far above EXCLAIM_MAX and QUESTION_MAX) as it holds; any other
+ * token keeps its first bytes, cut at a character boundary.
+ */
+static pg_noinline void
+shorten_long_token(WinTok *t, const TcToken *tok)
+{
+	int			n = 0;
+
+	StaticAssertStmt(EXCLAIM_MAX < NORM_MAX / 2 && QUESTION_MAX < NORM_MAX / 2,
+					 "a shortened run of ! and ? must keep the counted marks");
+	t->too_long = true;
+	if (tok->kind == TC_PUNCT && (tok->norm[0] == '!' || tok->norm[0] == '?'))
+	{
+		int			nexcl = 0,
+					nquest = 0,
+					i;
+
+		for (i = 0; i < tok->normlen; i++)
+		{
+			if (tok->norm[i] == '!')
+				nexcl++;
+			else if (tok->norm[i] == '?')
+				nquest++;
+		}
+		nexcl = Min(nexcl, NORM_MAX / 2 - 1);
+		nquest = Min(nquest, NORM_MAX / 2 - 1);
+		t->norm[n++] = tok->norm[0];
+		if (tok->norm[0] == '!')
+			nexcl--;
+		else
+			nquest--;
+		while (nexcl-- > 0)
+			t->norm[n++] = '!';
+		while (nquest-- > 0)
+			t->norm[n++] = '?';
+	}
+	else
+	{
+		n = NORM_MAX - 1;
+		/* back to the start of a UTF-8 character */
+		while (n > 0 && (((unsigned char) tok->norm[n]) & 0xC0) == 0x80)
+			n--;
+		memcpy(t->norm, tok->norm, n);
+	}
+	t->norm[n] = '\0';
+	t->normlen = n;
+}
+
+/*
  * Read up to max tokens into w; returns the count, sets *ended at the end.
  * Tokens are read first, hashing each look-up key and prefetching its probe;
  * the look-ups follow, so that their memory reads overlap.
@@ -701,12 +756,13 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		t->entry = NULL;
 		t->hash = 0;
 		lookup[n] = false;
-		if (tok.normlen >= NORM_MAX)
+		if (unlikely(tok.normlen >= NORM_MAX))
 		{
-			t->normlen = -1;
+			shorten_long_token(t, &tok);
 			n++;
 			continue;
 		}
+		t->too_long = false;
 		t->normlen = tok.normlen;
 		if (tok.normlen <= 16 && tok.squeezed == NULL &&
 			tok.kind != TC_URL && tok.kind != TC_EMAIL && tok.kind != TC_MENTION &&
@@ -778,7 +834,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		}
 		else if (lookup[i])
 			t->entry = lex_lookup_hashed(t->norm, t->normlen, t->hash);
-		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1)
+		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1 && !t->too_long)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
 		t->entry = t->entry ? t->entry : &no_entry;
 	}
@@ -822,7 +878,7 @@ sentiment_score(const char *s, int len, TcLang lang, const CustomLexicon *custom
 		{
 			if (lang == TC_LANG_NONE)
 				lang_observe_token(&ev, w[i].kind, w[i].flags, w[i].norm,
-								   Max(w[i].normlen, 0), w[i].entry);
+								   w[i].too_long ? 0 : w[i].normlen, w[i].entry);
 			if (w[i].kind == TC_WORD && (w[i].flags & (TC_F_ALLCAPS | TC_F_LOWER)))
 			{
 				words++;

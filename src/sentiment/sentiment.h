@@ -67,6 +67,8 @@ extern const char *sentiment_rule_name(int bit);
 /* custom.c */
 extern bool custom_lookup(const CustomLexicon *lex, const char *key, int len,
 						  float *valence, int *phrase_len);
-extern const CustomLexicon *custom_lexicon_get(FunctionCallInfo fcinfo, text *name);
+/* userid: the user whose rights apply to the look-ups (GetUserId()) */
+extern const CustomLexicon *custom_lexicon_get(FunctionCallInfo fcinfo, text *name,
+											   Oid userid);
 
 #endif

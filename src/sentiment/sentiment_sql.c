@@ -43,7 +43,7 @@ score_args(FunctionCallInfo fcinfo, bool want_evidence, SentimentResult *res)
 		pfree(l);
 	}
 	if (PG_NARGS() >= 3)
-		custom = custom_lexicon_get(fcinfo, PG_GETARG_TEXT_PP(2));
+		custom = custom_lexicon_get(fcinfo, PG_GETARG_TEXT_PP(2), GetUserId());
 	s = tc_text_to_utf8(t, &len);
 	sentiment_score(s, len, lang, custom, want_evidence, res);
 	if ((Pointer) s != VARDATA_ANY(t))
