@@ -875,6 +875,30 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* The catalogue's offers with their groups and products, copied (a reload may free the cache). */
+int
+offer_catalogue_scopes(OfferScope **out)
+{
+	RankCatalogue *c = get_catalogue();
+	OfferScope *s = palloc(sizeof(OfferScope) * Max(c->noffers, 1));
+	int			i,
+				j;
+
+	for (i = 0; i < c->noffers; i++)
+	{
+		const RankOffer *o = &c->offers[i];
+
+		s[i].id = o->id;
+		s[i].group = pstrdup(o->group_c);
+		s[i].nproducts = o->nproducts;
+		s[i].products = palloc(sizeof(char *) * Max(o->nproducts, 1));
+		for (j = 0; j < o->nproducts; j++)
+			s[i].products[j] = pstrdup(o->products[j]);
+	}
+	*out = s;
+	return c->noffers;
+}
+
 /* Statement trigger on the offer tables: tell every backend its catalogue is stale. */
 Datum
 clientele_offer_catalogue_changed(PG_FUNCTION_ARGS)
