@@ -8,6 +8,8 @@ RESET client_min_messages;
 SET extra_float_digits = 0;
 SET timezone = 'UTC';
 
+-- the demo keys some draws by contact id: start the sequences afresh, whatever ran before
+SELECT setval('clientele.contact_history_id_seq', 1, false), setval('clientele.contact_outcome_id_seq', 1, false);
 SELECT * FROM clientele.demo_offers_load(600, 7, '2026-03-15');
 -- more policies, so every kind and scope is exercised: group scopes, a
 -- calendar window, quiet hours in a policy zone with a 45-minute offset and
@@ -122,6 +124,12 @@ SELECT count(*) AS decisions,
                FROM cases c, LATERAL clientele.offer_evaluate(ARRAY[c.customer_id], c.channel, c.at, c.ctx,
                                                               0, false, NULL, 3) e
               WHERE c.case_id % 5 = 0 GROUP BY c.case_id) y USING (case_id);
+
+\echo == a policy change reaches the cached policies of the fast path at once
+UPDATE clientele.contact_policy SET active = false WHERE name = 'email: 2 a week';
+SELECT * FROM pg_temp.compare(3);
+UPDATE clientele.contact_policy SET "window" = '8 days', active = true WHERE name = 'email: 2 a week';
+SELECT * FROM pg_temp.compare(3);
 
 \echo == errors
 SELECT * FROM clientele.offer_policy_inputs(424242, 'email', '2026-03-15');

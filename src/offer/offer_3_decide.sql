@@ -108,10 +108,13 @@ CREATE FUNCTION clientele.offer_catalogue_changed() RETURNS trigger
 AS 'MODULE_PATHNAME', 'clientele_offer_catalogue_changed'
 LANGUAGE C;
 COMMENT ON FUNCTION clientele.offer_catalogue_changed() IS
-'Statement trigger of clientele.offer and clientele.offer_model: invalidates the decision kernel''s cached catalogue in every backend';
+'Statement trigger of clientele.offer, clientele.offer_model and clientele.contact_policy: invalidates the cached catalogue and policies of the decision path in every backend';
 CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer
     FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
 CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer_model
+    FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
+-- the single-decision path caches the active contact policies the same way
+CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.contact_policy
     FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
 
 -- Every (customer, offer) pair through the stages: the shared decision path.
@@ -290,7 +293,8 @@ CREATE FUNCTION clientele.offer_policy_inputs(customer_id bigint, channel text, 
     OUT opted_out boolean, OUT blocked_offers integer[], OUT blocked_codes text[], OUT blocked_policies text[],
     OUT due_products text[], OUT near_offers integer[])
 AS 'MODULE_PATHNAME', 'clientele_offer_policy_inputs'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;  -- its SPI queries name operators unqualified
 COMMENT ON FUNCTION clientele.offer_policy_inputs(bigint, text, timestamptz, jsonb) IS
 'The single-decision path of offer_evaluate(): one customer''s profile, control group, opt-out, the offers each contact policy blocks (code and policy), due products and nearby promotions, from saved index-scan plans; the arguments of offer_rank()';
 
@@ -304,7 +308,6 @@ RETURNS TABLE(rank integer, offer_id integer, offer text, stage text, rejected_b
     levers jsonb, reasons text[])
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
-SET jit = off
 AS $$
 DECLARE
     ctx jsonb := clientele.offer_check_context(context);

@@ -12,7 +12,9 @@
  *
  *   profile    offer_customer by primary key, with offer_config and the
  *              naive Bayes bins (as the set-based cust CTE);
- *   policies   the active policies of the channel in id order, and the
+ *   policies   the active policies, cached per backend (dropped by a
+ *              relcache invalidation that contact_policy's statement
+ *              trigger sends); those of the channel in id order, and the
  *              oldest instant any of them looks at ("since");
  *   contacts   contact_history on (customer_id, contacted_at) in
  *              (since, at], only when a cap policy exists;
@@ -51,6 +53,10 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datum.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "catalog/namespace.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -105,7 +111,7 @@ typedef struct FastPurchase
 
 enum
 {
-	PLAN_PROFILE, PLAN_POLICIES, PLAN_CONTACTS, PLAN_OUTCOMES, PLAN_PURCHASES, PLAN_NEAR, NPLANS
+	PLAN_PROFILE, PLAN_CONTACTS, PLAN_OUTCOMES, PLAN_PURCHASES, PLAN_NEAR, NPLANS
 };
 
 static SPIPlanPtr plans[NPLANS];
@@ -129,14 +135,6 @@ static const char *const plan_sql[NPLANS] = {
 	"                    coalesce(max(x.replenishment_horizon), '7 days') AS replenishment_horizon"
 	"               FROM clientele.offer_config x) cfg"
 	" WHERE c.customer_id = $1",
-
-	"SELECT p.id, p.name, p.kind, p.channel, p.offer_group, p.max_count, p.\"window\", p.outcome,"
-	"       p.suppress_for, p.cooldown, p.quiet_start, p.quiet_end, p.time_zone,"
-	"       $2 - coalesce(max(greatest(p.\"window\", p.suppress_for + p.\"window\", p.cooldown)) OVER (),"
-	"                     interval '0')"
-	"  FROM clientele.contact_policy p"
-	" WHERE p.active AND (p.channel IS NULL OR p.channel = $1)"
-	" ORDER BY p.id",
 
 	"SELECT h.offer_id, h.channel, h.contacted_at, ho.offer_group"
 	"  FROM clientele.contact_history h JOIN clientele.offer ho ON ho.id = h.offer_id"
@@ -163,15 +161,150 @@ static const char *const plan_sql[NPLANS] = {
 	"   AND clientele.haversine_m(($1 ->> 'lat')::float8, ($1 ->> 'lon')::float8, st.lat, st.lon) <= o.geofence_m"
 };
 
-static const int plan_nargs[NPLANS] = {3, 2, 3, 3, 3, 2};
+static const int plan_nargs[NPLANS] = {3, 3, 3, 3, 2};
 static const Oid plan_types[NPLANS][3] = {
 	{INT8OID, JSONBOID, TEXTOID},
-	{TEXTOID, TIMESTAMPTZOID},
 	{INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID},
 	{INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID},
 	{INT8OID, TIMESTAMPTZOID, INTERVALOID},
 	{JSONBOID, TIMESTAMPTZOID}
 };
+
+/*
+ * The active policies, cached per backend in id order until a relcache
+ * invalidation of clientele.contact_policy (its statement trigger sends one
+ * when a change commits) or a full reset.
+ */
+static MemoryContext policy_cxt = NULL;
+static FastPolicy *policies = NULL;
+static int	npolicies = 0;
+static bool policies_valid = false;
+static bool policy_callback_registered = false;
+static Oid	policy_relid = InvalidOid;
+
+/* Relcache callback: a change of contact_policy drops the cached policies. */
+static void
+policies_invalidate(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == policy_relid)
+		policies_valid = false;
+}
+
+/* Copy a text column into policy_cxt as a C string, or NULL. */
+static char *
+policy_cstring(HeapTuple tup, TupleDesc td, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+
+	return isnull ? NULL : MemoryContextStrdup(policy_cxt, TextDatumGetCString(d));
+}
+
+/* Copy an interval column into policy_cxt, or NULL. */
+static Interval *
+policy_interval(HeapTuple tup, TupleDesc td, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, td, col, &isnull);
+	Interval   *iv;
+
+	if (isnull)
+		return NULL;
+	iv = MemoryContextAlloc(policy_cxt, sizeof(Interval));
+	*iv = *DatumGetIntervalP(d);
+	return iv;
+}
+
+/* (Re)read the active policies. */
+static void
+load_policies(void)
+{
+	uint64		r;
+	int			ret;
+
+	if (!policy_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(policies_invalidate, (Datum) 0);
+		policy_callback_registered = true;
+	}
+	policy_relid = get_relname_relid("contact_policy", get_namespace_oid("clientele", false));
+	policies_valid = true;		/* an invalidation while loading clears it again */
+	if (policy_cxt == NULL)
+		policy_cxt = AllocSetContextCreate(CacheMemoryContext, "clientele contact policies",
+										   ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(policy_cxt);
+	policies = NULL;
+	npolicies = 0;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute("SELECT p.id, p.name, p.kind, p.channel, p.offer_group, p.max_count, p.\"window\", p.outcome,"
+					  "       p.suppress_for, p.cooldown, p.quiet_start, p.quiet_end, p.time_zone"
+					  "  FROM clientele.contact_policy p WHERE p.active ORDER BY p.id", true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "loading contact policies failed: %s", SPI_result_code_string(ret));
+	policies = MemoryContextAllocZero(policy_cxt, sizeof(FastPolicy) * Max(SPI_processed, 1));
+	for (r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		FastPolicy *p = &policies[r];
+		bool		isnull;
+		Datum		d;
+
+		p->id = DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull));
+		p->name = policy_cstring(tup, td, 2);
+		p->kind = policy_cstring(tup, td, 3);
+		p->channel = policy_cstring(tup, td, 4);
+		p->group = policy_cstring(tup, td, 5);
+		d = SPI_getbinval(tup, td, 6, &isnull);
+		p->max_count = isnull ? 0 : DatumGetInt32(d);
+		p->window = policy_interval(tup, td, 7);
+		p->outcome = policy_cstring(tup, td, 8);
+		p->suppress_for = policy_interval(tup, td, 9);
+		p->cooldown = policy_interval(tup, td, 10);
+		d = SPI_getbinval(tup, td, 11, &isnull);
+		p->quiet_start = isnull ? 0 : DatumGetTimeADT(d);
+		d = SPI_getbinval(tup, td, 12, &isnull);
+		p->quiet_end = isnull ? 0 : DatumGetTimeADT(d);
+		d = SPI_getbinval(tup, td, 13, &isnull);
+		p->time_zone = isnull ? NULL : (text *) MemoryContextAlloc(policy_cxt, VARSIZE_ANY(DatumGetPointer(d)));
+		if (!isnull)
+			memcpy(p->time_zone, DatumGetPointer(d), VARSIZE_ANY(DatumGetPointer(d)));
+		npolicies++;
+	}
+	SPI_finish();
+}
+
+/* The active policies, (re)loaded if an invalidation dropped them. */
+static void
+get_policies(void)
+{
+	if (!policies_valid)
+	{
+		PG_TRY();
+		{
+			load_policies();
+		}
+		PG_CATCH();
+		{
+			policies_valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+}
+
+/* The larger of two optional intervals (SQL's greatest() and max() ignore NULLs). */
+static Interval *
+interval_larger_opt(Interval *a, Interval *b)
+{
+	if (a == NULL)
+		return b;
+	if (b == NULL)
+		return a;
+	return DatumGetIntervalP(DirectFunctionCall2(interval_larger, IntervalPGetDatum(a), IntervalPGetDatum(b)));
+}
 
 /* Run saved plan `which` (prepared and kept at first use) and check it is a SELECT. */
 static void
@@ -364,42 +497,36 @@ clientele_offer_policy_inputs(PG_FUNCTION_ARGS)
 	response_outcome = get_cstring(0, 7);
 	horizon = get_datum(0, 8, &isnull);
 
-	/* the policies of the channel, in id order */
-	args[0] = PointerGetDatum(channel);
-	args[1] = TimestampTzGetDatum(at);
-	run_plan(PLAN_POLICIES, args);
-	npols = (int) SPI_processed;
-	pols = palloc0(sizeof(FastPolicy) * Max(npols, 1));
-	for (r = 0; r < SPI_processed; r++)
+	/* the policies of the channel, in id order, and the oldest instant they look at */
+	get_policies();
+	pols = palloc0(sizeof(FastPolicy) * Max(npolicies, 1));
+	npols = 0;
 	{
-		FastPolicy *p = &pols[r];
-		Datum		d;
+		Interval   *span = NULL;
+		Interval	zero;
+		char	   *channel_c = text_to_cstring(channel);
 
-		p->id = DatumGetInt32(get_datum(r, 1, &isnull));
-		p->name = get_cstring(r, 2);
-		p->kind = get_cstring(r, 3);
-		p->channel = get_cstring(r, 4);
-		p->group = get_cstring(r, 5);
-		d = get_datum(r, 6, &isnull);
-		p->max_count = isnull ? 0 : DatumGetInt32(d);
-		d = get_datum(r, 7, &isnull);
-		p->window = isnull ? NULL : DatumGetIntervalP(d);
-		p->outcome = get_cstring(r, 8);
-		d = get_datum(r, 9, &isnull);
-		p->suppress_for = isnull ? NULL : DatumGetIntervalP(d);
-		d = get_datum(r, 10, &isnull);
-		p->cooldown = isnull ? NULL : DatumGetIntervalP(d);
-		d = get_datum(r, 11, &isnull);
-		p->quiet_start = isnull ? 0 : DatumGetTimeADT(d);
-		d = get_datum(r, 12, &isnull);
-		p->quiet_end = isnull ? 0 : DatumGetTimeADT(d);
-		d = get_datum(r, 13, &isnull);
-		p->time_zone = isnull ? NULL : DatumGetTextPP(d);
-		since = DatumGetTimestampTz(get_datum(r, 14, &isnull));
-		if (strcmp(p->kind, "cap") == 0)
-			need_contacts = true;
-		else if (strcmp(p->kind, "suppression") == 0 || strcmp(p->kind, "cooldown") == 0)
-			need_outcomes = true;
+		for (i = 0; i < npolicies; i++)
+		{
+			const FastPolicy *p = &policies[i];
+			Interval   *g;
+
+			if (p->channel != NULL && strcmp(p->channel, channel_c) != 0)
+				continue;
+			pols[npols] = *p;
+			if (strcmp(p->kind, "cap") == 0)
+				need_contacts = true;
+			else if (strcmp(p->kind, "suppression") == 0 || strcmp(p->kind, "cooldown") == 0)
+				need_outcomes = true;
+			g = p->suppress_for && p->window ?
+				DatumGetIntervalP(DirectFunctionCall2(interval_pl, IntervalPGetDatum(p->suppress_for),
+													  IntervalPGetDatum(p->window))) : NULL;
+			g = interval_larger_opt(interval_larger_opt(p->window, g), p->cooldown);
+			span = interval_larger_opt(span, g);
+			npols++;
+		}
+		memset(&zero, 0, sizeof(zero));
+		since = minus_interval(at, span ? span : &zero);
 	}
 
 	/* the customer's history since the oldest instant a policy looks at */
