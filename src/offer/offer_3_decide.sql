@@ -310,7 +310,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    ctx jsonb := clientele.offer_check_context(context);
+    ctx jsonb := CASE WHEN context = '{}' THEN context ELSE clientele.offer_check_context(context) END;
 BEGIN
     IF customer_id IS NULL OR k IS NULL OR channel IS NULL OR at IS NULL THEN
         RAISE EXCEPTION 'customer_id, k, channel and at must not be NULL' USING ERRCODE = 'null_value_not_allowed';
