@@ -4,6 +4,11 @@ CREATE EXTENSION IF NOT EXISTS clientele;
 RESET client_min_messages;
 SET extra_float_digits = 0;
 SET timezone = 'UTC';
+-- start from empty decision tables, whatever an earlier test left there
+TRUNCATE clientele.offer, clientele.offer_customer, clientele.contact_policy, clientele.offer_config,
+    clientele.offer_feature, clientele.offer_stat, clientele.offer_model, clientele.contact_history,
+    clientele.contact_outcome, clientele.offer_purchase, clientele.product_cycle, clientele.store,
+    clientele.store_promotion RESTART IDENTITY CASCADE;
 
 INSERT INTO clientele.offer (id, name, channels, value, cost, offer_group, products, eligibility, lever,
                              replenishment_boost, geofence_m, geofence_boost, min_propensity, valid) VALUES

@@ -117,10 +117,10 @@ SELECT abs(coefficients[1] - ln(30.0 / 70)) < 1e-9 AS intercept_ok,
        abs(std_errors[2] - sqrt(1.0 / 30 + 1.0 / 70 + 1.0 / 60 + 1.0 / 40)) < 1e-9 AS se_slope_ok,
        abs(log_likelihood - (30 * ln(0.3) + 70 * ln(0.7) + 60 * ln(0.6) + 40 * ln(0.4))) < 1e-9 AS loglik_ok,
        rows, converged
-  FROM clientele.logistic_regression('SELECT x, y FROM lr2');
+  FROM clientele.logistic_regression('SELECT x, y FROM public.lr2');
 SELECT round(coefficients[1]::numeric, 6) AS b0, round(coefficients[2]::numeric, 6) AS b1,
        round(std_errors[1]::numeric, 6) AS se0, round(std_errors[2]::numeric, 6) AS se1
-  FROM clientele.logistic_regression('SELECT x, y FROM lr2');
+  FROM clientele.logistic_regression('SELECT x, y FROM public.lr2');
 
 -- A continuous design: at the MLE the score X'(y - p) vanishes (checked in
 -- plain SQL), and the coefficients recover the generating ones roughly.
@@ -129,7 +129,7 @@ SELECT ARRAY[1, a, b]::float8[] AS x,
        (clientele.seeded_uniform(11, i) < 1 / (1 + exp(-(-1 + 0.8 * a - 0.5 * b))))::int::float8 AS y
   FROM (SELECT i, (clientele.seeded_uniform(5, i) * 4 - 2) AS a, (clientele.seeded_uniform(6, i) * 4 - 2) AS b
           FROM generate_series(1, 20000) i) g;
-CREATE TABLE lr3_fit AS SELECT * FROM clientele.logistic_regression('SELECT x, y FROM lr3');
+CREATE TABLE lr3_fit AS SELECT * FROM clientele.logistic_regression('SELECT x, y FROM public.lr3');
 SELECT max(abs(g)) < 1e-6 AS score_is_zero
   FROM (SELECT sum(x[j] * (y - clientele.logit_predict(f.coefficients, x))) AS g
           FROM lr3, lr3_fit f, generate_series(1, 3) j GROUP BY j) s;
@@ -150,6 +150,8 @@ RESET max_parallel_workers_per_gather; RESET force_parallel_mode;
 -- errors
 SELECT clientele.logistic_regression('SELECT ARRAY[1, 1]::float8[], 1::float8 FROM generate_series(1, 5)');
 SELECT clientele.logistic_regression('SELECT ARRAY[1]::float8[], 1::float8 WHERE false');
+-- the query runs under the function's pinned search_path: unqualified tables are not found
+SELECT clientele.logistic_regression('SELECT x, y FROM lr2');
 SELECT clientele.logit_step(x, 2, '{0,0}') FROM lr2;
 SELECT clientele.logit_step(x, y, '{0}') FROM lr2;
 SELECT clientele.logit_step(ARRAY[1, 'NaN'::float8], 1, '{0,0}');

@@ -31,4 +31,16 @@ extern double offer_nb_propensity(ArrayType *model, Datum *elems, bool *nulls, i
 /* Whether the facts satisfy an eligibility rule (offer_rule.c). */
 extern bool offer_rule_eval(JsonbContainer *rule, JsonbContainer *facts);
 
+/* An offer's policy scope: what contact policies match it on (offer_rank.c). */
+typedef struct OfferScope
+{
+	int32		id;
+	char	   *group;
+	int			nproducts;
+	char	  **products;
+} OfferScope;
+
+/* The cached catalogue's offers, copied into the current memory context. */
+extern int	offer_catalogue_scopes(OfferScope **out);
+
 #endif

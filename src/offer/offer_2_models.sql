@@ -142,8 +142,10 @@ CREATE FUNCTION clientele.logistic_regression(query text, max_iterations integer
 RETURNS TABLE(coefficients float8[], std_errors float8[], log_likelihood float8, rows bigint,
     iterations integer, converged boolean)
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
--- No SET search_path here, on purpose: the caller's query text must resolve
--- the caller's tables; the body itself names only qualified objects.
+-- The query runs under this pinned search_path too (a caller's search_path
+-- must not redirect the function's own names): it names its tables with
+-- their schema (temporary tables resolve through pg_temp).
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     beta float8[];

@@ -108,10 +108,13 @@ CREATE FUNCTION clientele.offer_catalogue_changed() RETURNS trigger
 AS 'MODULE_PATHNAME', 'clientele_offer_catalogue_changed'
 LANGUAGE C;
 COMMENT ON FUNCTION clientele.offer_catalogue_changed() IS
-'Statement trigger of clientele.offer and clientele.offer_model: invalidates the decision kernel''s cached catalogue in every backend';
+'Statement trigger of clientele.offer, clientele.offer_model and clientele.contact_policy: invalidates the cached catalogue and policies of the decision path in every backend';
 CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer
     FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
 CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer_model
+    FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
+-- the single-decision path caches the active contact policies the same way
+CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.contact_policy
     FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
 
 -- Every (customer, offer) pair through the stages: the shared decision path.
@@ -284,7 +287,19 @@ END $$;
 COMMENT ON FUNCTION clientele.offer_evaluate(bigint[], text, timestamptz, jsonb, bigint, boolean, integer[], integer) IS
 'The decision path: every (customer, offer) pair (k NULL) or each customer''s k best offers, with the stage reached (eligibility, applicability, suitability, arbitration), the reason and policy that stopped it, propensity, context weight, value, levers, priority and rank';
 
--- The next best offers for one customer.
+-- The profile and policy verdicts of one customer, as offer_evaluate() computes them for a set.
+CREATE FUNCTION clientele.offer_policy_inputs(customer_id bigint, channel text, at timestamptz,
+    context jsonb DEFAULT '{}', OUT segment text, OUT facts jsonb, OUT bins integer[], OUT in_control boolean,
+    OUT opted_out boolean, OUT blocked_offers integer[], OUT blocked_codes text[], OUT blocked_policies text[],
+    OUT due_products text[], OUT near_offers integer[])
+AS 'MODULE_PATHNAME', 'clientele_offer_policy_inputs'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;  -- its SPI queries name operators unqualified
+COMMENT ON FUNCTION clientele.offer_policy_inputs(bigint, text, timestamptz, jsonb) IS
+'The single-decision path of offer_evaluate(): one customer''s profile, control group, opt-out, the offers each contact policy blocks (code and policy), due products and nearby promotions, from saved index-scan plans; the arguments of offer_rank()';
+
+-- The next best offers for one customer: the policy verdicts from saved
+-- per-customer plans (offer_policy_inputs), then the same kernel as the batch.
 CREATE FUNCTION clientele.next_best_offers(customer_id bigint, k integer, channel text,
     at timestamptz DEFAULT now(), context jsonb DEFAULT '{}', include_rejected boolean DEFAULT false,
     seed bigint DEFAULT 0, explore boolean DEFAULT false)
@@ -295,7 +310,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    ctx jsonb := clientele.offer_check_context(context);
+    ctx jsonb := CASE WHEN context = '{}' THEN context ELSE clientele.offer_check_context(context) END;
 BEGIN
     IF customer_id IS NULL OR k IS NULL OR channel IS NULL OR at IS NULL THEN
         RAISE EXCEPTION 'customer_id, k, channel and at must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -303,17 +318,17 @@ BEGIN
     IF k < 1 THEN
         RAISE EXCEPTION 'k must be at least 1, not %', k USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF NOT EXISTS (SELECT FROM clientele.offer_customer c WHERE c.customer_id = next_best_offers.customer_id) THEN
-        RAISE EXCEPTION 'customer % does not exist', customer_id USING ERRCODE = 'undefined_object',
-            HINT = 'Decisions are made for customers of clientele.offer_customer.';
-    END IF;
     RETURN QUERY
     SELECT r.rank, r.offer_id, r.offer,
            CASE WHEN r.stage <> 'arbitration' THEN r.stage WHEN r.rank <= k THEN 'selected' ELSE 'ranked_out' END,
            CASE WHEN r.stage = 'arbitration' AND r.rank > k THEN 'RANKED_OUT' ELSE r.rejected_by END,
            r.policy, r.priority, r.propensity, r.context_weight, r.value, r.lever, r.levers, r.reasons
-      FROM clientele.offer_evaluate(ARRAY[customer_id], channel, at, ctx,
-               seed, explore, NULL, CASE WHEN include_rejected THEN NULL ELSE k END) r
+      FROM clientele.offer_policy_inputs(customer_id, channel, at, ctx) p
+     CROSS JOIN LATERAL clientele.offer_rank(next_best_offers.customer_id, p.segment, p.facts, p.bins,
+               p.in_control, p.opted_out, p.blocked_offers, p.blocked_codes, p.blocked_policies,
+               p.due_products, p.near_offers, next_best_offers.channel, next_best_offers.at, ctx,
+               next_best_offers.seed, next_best_offers.explore, NULL,
+               CASE WHEN include_rejected THEN NULL ELSE k END) r
      ORDER BY r.stage <> 'arbitration', r.rank, r.offer_id;
 END $$;
 COMMENT ON FUNCTION clientele.next_best_offers(bigint, integer, text, timestamptz, jsonb, boolean, bigint, boolean) IS

@@ -363,25 +363,31 @@ get_catalogue(void)
 	return catalogue;
 }
 
-/* Read one segment's statistics into cxt, indexed by the catalogue's offers. */
+/* Read the statistics of one or two segments into cxt in one query, indexed by the catalogue's offers. */
 static void
-load_segment(MemoryContext cxt, const RankCatalogue *c, RankSegment *sg, const char *segment)
+load_segments(MemoryContext cxt, const RankCatalogue *c, RankSegment **sgs, const char **names, int n)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
 	uint64		i;
-	int			ret;
+	int			ret,
+				s;
 
-	sg->name = MemoryContextStrdup(cxt, segment);
-	sg->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * Max(c->noffers, 1));
-	sg->any = false;
-	values[0] = CStringGetTextDatum(segment);
+	for (s = 0; s < n; s++)
+	{
+		sgs[s]->name = MemoryContextStrdup(cxt, names[s]);
+		sgs[s]->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * Max(c->noffers, 1));
+		sgs[s]->any = false;
+	}
+	values[0] = CStringGetTextDatum(names[0]);
+	values[1] = CStringGetTextDatum(names[n - 1]);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (stats_plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare("SELECT offer_id, contacts, responses, nb_model"
-									   "  FROM clientele.offer_stat WHERE segment = $1", 1, types);
+		SPIPlanPtr	plan = SPI_prepare("SELECT offer_id, contacts, responses, nb_model, segment = $1"
+									   "  FROM clientele.offer_stat WHERE segment = $1 OR segment = $2",
+									   2, types);
 
 		if (plan == NULL)
 			elog(ERROR, "preparing the statistics query failed");
@@ -397,6 +403,7 @@ load_segment(MemoryContext cxt, const RankCatalogue *c, RankSegment *sg, const c
 		TupleDesc	td = SPI_tuptable->tupdesc;
 		bool		isnull;
 		int			oi = find_offer(c, DatumGetInt32(SPI_getbinval(tup, td, 1, &isnull)));
+		RankSegment *sg = DatumGetBool(SPI_getbinval(tup, td, 5, &isnull)) ? sgs[0] : sgs[n - 1];
 		RankStat   *r;
 		Datum		d;
 
@@ -419,13 +426,31 @@ load_segment(MemoryContext cxt, const RankCatalogue *c, RankSegment *sg, const c
 	SPI_finish();
 }
 
-/* A segment's statistics for this execution, read at first use. */
+/* A segment's statistics for this execution, or NULL when not read yet. */
 static RankSegment *
-get_segment(FunctionCallInfo fcinfo, const RankCatalogue *c, const char *segment)
+find_segment(RankStats *st, const char *segment)
+{
+	int			i;
+
+	for (i = 0; i < st->nsegments; i++)
+		if (strcmp(st->segments[i].name, segment) == 0)
+			return &st->segments[i];
+	return NULL;
+}
+
+/*
+ * The statistics of everyone ('') and of the customer's segment (NULL when
+ * it has none) for this execution, reading those not read yet in one query.
+ */
+static void
+get_segments(FunctionCallInfo fcinfo, const RankCatalogue *c, const char *segment,
+			 RankSegment **overall, RankSegment **own)
 {
 	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 	RankStats  *st = (RankStats *) fcinfo->flinfo->fn_extra;
-	int			i;
+	const char *missing[2];
+	int			nmissing = 0,
+				i;
 
 	if (st == NULL || st->generation != c->generation)
 	{
@@ -435,16 +460,26 @@ get_segment(FunctionCallInfo fcinfo, const RankCatalogue *c, const char *segment
 		st->segments = MemoryContextAllocZero(cxt, sizeof(RankSegment) * st->capacity);
 		fcinfo->flinfo->fn_extra = st;
 	}
-	for (i = 0; i < st->nsegments; i++)
-		if (strcmp(st->segments[i].name, segment) == 0)
-			return &st->segments[i];
-	if (st->nsegments == st->capacity)
+	if (find_segment(st, "") == NULL)
+		missing[nmissing++] = "";
+	if (segment[0] != '\0' && find_segment(st, segment) == NULL)
+		missing[nmissing++] = segment;
+	if (nmissing > 0)
 	{
-		st->capacity *= 2;
-		st->segments = repalloc(st->segments, sizeof(RankSegment) * st->capacity);
+		RankSegment *sgs[2];
+
+		if (st->nsegments + nmissing > st->capacity)
+		{
+			st->capacity *= 2;
+			st->segments = repalloc(st->segments, sizeof(RankSegment) * st->capacity);
+		}
+		for (i = 0; i < nmissing; i++)
+			sgs[i] = &st->segments[st->nsegments + i];
+		load_segments(cxt, c, sgs, missing, nmissing);
+		st->nsegments += nmissing;
 	}
-	load_segment(cxt, c, &st->segments[st->nsegments], segment);
-	return &st->segments[st->nsegments++];
+	*overall = find_segment(st, "");
+	*own = segment[0] != '\0' ? find_segment(st, segment) : NULL;
 }
 
 /* Whether an offer is valid at a time. */
@@ -692,8 +727,7 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	c = get_catalogue();
 	if (c->noffers == 0)
 		return (Datum) 0;
-	overall = get_segment(fcinfo, c, "");
-	own = segment[0] != '\0' ? get_segment(fcinfo, c, segment) : NULL;
+	get_segments(fcinfo, c, segment, &overall, &own);
 	if (own && !own->any)
 		own = NULL;
 	if (!PG_ARGISNULL(3))
@@ -873,6 +907,30 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 			if (rows[i].stage != NULL)
 				emit_row(rsi, c, &rows[i]);
 	return (Datum) 0;
+}
+
+/* The catalogue's offers with their groups and products, copied (a reload may free the cache). */
+int
+offer_catalogue_scopes(OfferScope **out)
+{
+	RankCatalogue *c = get_catalogue();
+	OfferScope *s = palloc(sizeof(OfferScope) * Max(c->noffers, 1));
+	int			i,
+				j;
+
+	for (i = 0; i < c->noffers; i++)
+	{
+		const RankOffer *o = &c->offers[i];
+
+		s[i].id = o->id;
+		s[i].group = pstrdup(o->group_c);
+		s[i].nproducts = o->nproducts;
+		s[i].products = palloc(sizeof(char *) * Max(o->nproducts, 1));
+		for (j = 0; j < o->nproducts; j++)
+			s[i].products[j] = pstrdup(o->products[j]);
+	}
+	*out = s;
+	return c->noffers;
 }
 
 /* Statement trigger on the offer tables: tell every backend its catalogue is stale. */

@@ -6,10 +6,12 @@
 # email; both results are compared.  Single decisions: pgbench, 8 clients,
 # decisions per second and latency percentiles.  Run by run.sh inside a
 # throwaway cluster (PG* variables set).
-#   CLIENTELE_BENCH_CUSTOMERS (default 1000000), CLIENTELE_BENCH_SECONDS (default 15)
+#   CLIENTELE_BENCH_CUSTOMERS (default 1000000), CLIENTELE_BENCH_SECONDS (default 15),
+#   CLIENTELE_BENCH_BATCH (default 1; 0 skips the batch comparison)
 set -euo pipefail
 N=${CLIENTELE_BENCH_CUSTOMERS:-1000000}
 T=${CLIENTELE_BENCH_SECONDS:-15}
+BATCH=${CLIENTELE_BENCH_BATCH:-1}
 AT="2026-03-15 10:00+00"
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION IF NOT EXISTS clientele;
@@ -20,6 +22,7 @@ SELECT * FROM clientele.demo_offers_load($N);
 VACUUM ANALYZE;
 SQL
 
+if [ "$BATCH" != 0 ]; then
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
@@ -112,15 +115,49 @@ SELECT (SELECT count(*) FROM ours) AS decisions, (SELECT count(*) FROM plain) AS
          WHERE o.offer_id IS DISTINCT FROM p.offer_id OR abs(o.priority - p.priority) > 1e-9) AS differing_decisions;
 SQL
 
+fi
+
+# single decisions in one session: the fast path (next_best_offers) against
+# the set-based path it replaced (offer_evaluate for one customer), same
+# customers, plans warm
+psql -X -q -v ON_ERROR_STOP=1 <<SQL
+SET jit = off;
+CREATE TEMP TABLE picks AS SELECT (random() * ($N - 1))::bigint + 1 AS c FROM generate_series(1, 3000);
+CREATE TEMP TABLE timings (what text, ms float8);
+DO \$\$
+DECLARE t0 timestamptz; r record; n int;
+BEGIN
+    FOR r IN SELECT c FROM picks LIMIT 200 LOOP   -- warm both paths
+        PERFORM count(*) FROM clientele.next_best_offers(r.c, 3, 'email', '$AT');
+        PERFORM count(*) FROM clientele.offer_evaluate(ARRAY[r.c], 'email', '$AT', '{}', 0, false, NULL, 3);
+    END LOOP;
+    t0 := clock_timestamp();
+    FOR r IN SELECT c FROM picks LOOP
+        PERFORM count(*) FROM clientele.next_best_offers(r.c, 3, 'email', '$AT');
+    END LOOP;
+    INSERT INTO timings VALUES ('next_best_offers (fast path)', extract(epoch FROM clock_timestamp() - t0) * 1000);
+    t0 := clock_timestamp();
+    FOR r IN SELECT c FROM picks LOOP
+        PERFORM count(*) FROM clientele.offer_evaluate(ARRAY[r.c], 'email', '$AT', '{}', 0, false, NULL, 3);
+    END LOOP;
+    INSERT INTO timings VALUES ('offer_evaluate, one customer (set path)', extract(epoch FROM clock_timestamp() - t0) * 1000);
+END \$\$;
+\echo
+\echo Single session: 3000 random customers, top 3 on email
+SELECT what, round((ms / 3000)::numeric, 3) AS ms_per_decision, round((3000 / (ms / 1000))::numeric) AS decisions_per_second,
+       round(((SELECT ms FROM timings WHERE what LIKE 'offer_evaluate%') / ms)::numeric, 2) AS times_faster_than_set_path
+  FROM timings;
+SQL
+
 # single decisions through pgbench
 cat > offer_single.sql <<PGB
 \set c random(1, $N)
 SELECT offer_id FROM clientele.next_best_offers(:c, 3, 'email', '$AT');
 PGB
 rm -f pgbench_log.*
-pgbench -n -c 8 -j 2 -T "$T" -f offer_single.sql -l >pgbench.out 2>&1 || { cat pgbench.out; exit 1; }
+pgbench -n -M prepared -c 8 -j 2 -T "$T" -f offer_single.sql -l >pgbench.out 2>&1 || { cat pgbench.out; exit 1; }
 echo
-echo "Single decisions: pgbench, 8 clients, 2 threads, ${T} s, random customer, top 3 on email"
+echo "Single decisions: pgbench, 8 clients, 2 threads, prepared, ${T} s, random customer, top 3 on email"
 grep -E "number of transactions actually processed|latency average|^tps" pgbench.out
 cat pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {
     printf "latency p50 = %.3f ms, p90 = %.3f ms, p99 = %.3f ms, max = %.3f ms (%d decisions)\n",
