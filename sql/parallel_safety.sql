@@ -75,6 +75,8 @@ INSERT INTO parallel_argument VALUES
     ('boolean', '', '(id % 2 = 0)'),
     ('integer', '', '(id % 5 + 1)::integer'),
     ('bigint', '', 'id'),
+    -- an aggregate's seed is taken from one of its rows: the same on every row
+    ('bigint', 'seed', '7'),
     ('date', '', $$'2026-03-15'::date + (id % 3)::integer$$),
     -- exact binary fractions, so that sums do not depend on the order
     ('double precision', '', '((id % 17) - 8) / 8.0::float8'),
