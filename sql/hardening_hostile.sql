@@ -13,6 +13,11 @@ CREATE DATABASE clientele_hostile_sqlascii TEMPLATE template0 ENCODING 'SQL_ASCI
 RESET client_min_messages;
 -- hostile lexicon names create lexicons: remove every one created here at the end
 CREATE TEMP TABLE lexicons_before AS SELECT name FROM clientele.lexicon;
+-- the calls are rolled back, but sequences are not transactional: their
+-- values are restored at the end, so that later tests see the same ids
+CREATE TEMP TABLE sequences_before AS
+SELECT format('%I.%I', schemaname, sequencename)::regclass AS seq, last_value, start_value
+  FROM pg_sequences WHERE schemaname = 'clientele';
 \set ECHO none
 \i sql/hardening_hostile.inc
 -- hostile names make PostgreSQL truncate identifiers (NOTICE): not shown
@@ -55,6 +60,9 @@ SELECT :hostile_values AS hostile_values, :generated_calls > 3000 AS many_calls,
        :unexpected AS unexpected;
 DELETE FROM clientele.lexicon WHERE name NOT IN (SELECT name FROM lexicons_before);
 SELECT count(*) AS lexicons_left FROM clientele.lexicon WHERE name NOT IN (SELECT name FROM lexicons_before);
+SELECT bool_and(CASE WHEN last_value IS NULL THEN setval(seq, start_value, false) = start_value
+                     ELSE setval(seq, last_value, true) = last_value END) AS sequences_restored
+  FROM sequences_before;
 
 -- LATIN1: every byte is a character; conversion to UTF-8 and back
 \c clientele_hostile_latin1
