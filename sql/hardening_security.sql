@@ -7,7 +7,7 @@ CREATE EXTENSION IF NOT EXISTS clientele;
 RESET client_min_messages;
 
 CREATE TEMP VIEW ext_functions AS
-SELECT p.oid, p.oid::regprocedure AS fn, p.prokind, p.prosecdef, p.proconfig, l.lanname, p.prorettype
+SELECT p.oid, p.oid::regprocedure AS fn, p.prokind, p.prosecdef, p.proargtypes, p.proconfig, l.lanname, p.prorettype
   FROM pg_proc p
   JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clientele'
@@ -15,51 +15,61 @@ SELECT p.oid, p.oid::regprocedure AS fn, p.prokind, p.prosecdef, p.proconfig, l.
 
 -- no SECURITY DEFINER anywhere (expect no rows)
 SELECT fn FROM ext_functions WHERE prosecdef;
--- SQL and plpgsql functions set search_path = pg_catalog, pg_temp (expect no rows)
-SELECT fn, proconfig FROM ext_functions
+-- SQL and plpgsql functions set search_path = pg_catalog, pg_temp.  Listed
+-- exceptions carry their reason; any other function printed is a violation.
+CREATE TEMP TABLE search_path_exception (fn regprocedure PRIMARY KEY, reason text NOT NULL);
+INSERT INTO search_path_exception VALUES
+    ('clientele.funnel_sql(text,text,text)',
+     'the source relation is resolved with the caller''s search_path; everything else inside is qualified'),
+    ('clientele.funnel_report(text,text)',
+     'the source relation is resolved with the caller''s search_path; everything else inside is qualified'),
+    ('clientele.funnel_run(text,text)',
+     'the source relation is resolved with the caller''s search_path; everything else inside is qualified'),
+    ('clientele.logistic_regression(text,integer,double precision)',
+     'the query text resolves the caller''s tables (docs/offers.md); everything else inside must be qualified');
+SELECT fn, proconfig AS violation FROM ext_functions
  WHERE lanname IN ('sql', 'plpgsql')
-   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false);
--- the extension's schema and tables: nobody but the owner may create or write
+   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)
+   AND fn NOT IN (SELECT fn FROM search_path_exception)
+ ORDER BY fn::text;
+SELECT fn AS exception, reason FROM search_path_exception ORDER BY fn::text;
+-- the extension's schema and tables: nobody but the owner may create or
+-- write; PUBLIC reads configuration, but not per-customer data (contact
+-- history and outcomes, purchases, customer flags).  Violations only.
 SELECT n.nspname, has_schema_privilege('public', n.oid, 'CREATE') AS public_may_create
   FROM pg_namespace n WHERE n.nspname = 'clientele';
+CREATE TEMP VIEW ext_relations AS
 SELECT c.oid::regclass AS relation, c.relkind,
        has_table_privilege('public', c.oid, 'SELECT') AS public_select,
-       has_table_privilege('public', c.oid, 'INSERT,UPDATE,DELETE,TRUNCATE') AS public_write
+       has_table_privilege('public', c.oid, 'INSERT,UPDATE,DELETE,TRUNCATE') AS public_write,
+       c.relkind = 'S' AS is_sequence
   FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
-  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clientele'
- ORDER BY 1::text;
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clientele';
+SELECT relation, relkind, public_select, public_write FROM ext_relations
+ WHERE public_write OR (is_sequence AND public_select)
+ ORDER BY relation::text;
+-- not readable by PUBLIC (each must hold per-customer data)
+SELECT relation FROM ext_relations WHERE NOT is_sequence AND NOT public_select ORDER BY relation::text;
+SELECT count(*) FILTER (WHERE NOT is_sequence) AS tables, count(*) FILTER (WHERE is_sequence) AS sequences
+  FROM ext_relations \gset
+SELECT :tables > 15 AS many_tables_checked;
 
--- A sample argument per type, or per parameter name and type, for calling
--- every function.  A module that adds a function taking a new type (or a
--- parameter that needs a particular value) adds a row here; the loop below
--- says when one is missing.
-CREATE TEMP TABLE sample_argument (type regtype, parameter text DEFAULT '', value text NOT NULL,
-                                   PRIMARY KEY (type, parameter));
-INSERT INTO sample_argument VALUES
-    ('text', '', 'Très bon produit, I love it :)'),
-    ('text', 'lang', 'fr'),
-    ('text', 'lexicon', 'regress_sample'),
-    ('text', 'data', E'bidule\t1'),
-    ('boolean', '', 'true'),
-    ('integer', '', '20'),
-    ('bigint', '', '20'),
-    ('date', '', '2026-03-15'),
-    ('double precision', '', '0.5'),
-    ('double precision[]', '', '{0,0,0,0,0}'),
-    ('jsonb', '', '{}');
-SELECT clientele.lexicon_load('regress_sample', E'bidule\t1');
+\set ECHO none
+\i sql/hardening_samples.inc
+\set ECHO all
 -- Functions that are not called directly: triggers, and the support
 -- functions of aggregates (called through their aggregate).
 CREATE TEMP VIEW callable AS
 SELECT f.* FROM ext_functions f
- WHERE f.prorettype <> 'trigger'::regtype
+ WHERE f.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
+   AND NOT 'internal'::regtype = ANY (f.proargtypes::regtype[])   -- not callable from SQL
    AND NOT EXISTS (SELECT 1 FROM pg_aggregate a
                     WHERE f.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn));
-GRANT SELECT ON sample_argument, callable, ext_functions TO PUBLIC;
+GRANT SELECT ON callable, ext_functions TO PUBLIC;
 
 CREATE ROLE regress_clientele_user;
 -- Call every function (and aggregate) as a role with default privileges;
--- print the SQLSTATE of each call that fails.
+-- the SQLSTATE and message of each call.
 CREATE FUNCTION pg_temp.call_every_function() RETURNS TABLE(fn regprocedure, outcome text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -71,22 +81,23 @@ DECLARE
 BEGIN
     FOR f IN SELECT c.oid, c.fn, c.prokind FROM callable c ORDER BY c.fn::text LOOP
         fn := f.fn;
-        SELECT string_agg(format('%s::%s', quote_literal(s.value), t.type), ', ' ORDER BY t.ord),
-               string_agg(t.type::text, ', ') FILTER (WHERE s.value IS NULL)
+        SELECT string_agg(coalesce(pg_temp.sample_for(p.oid, t.ord::integer), 'NULL'), ', ' ORDER BY t.ord),
+               string_agg(t.type::text, ', ') FILTER (WHERE pg_temp.sample_for(p.oid, t.ord::integer) IS NULL)
           INTO args, missing
           FROM pg_proc p
           CROSS JOIN LATERAL unnest(p.proargtypes::regtype[]) WITH ORDINALITY AS t(type, ord)
-          LEFT JOIN LATERAL (SELECT a.value FROM sample_argument a
-                              WHERE a.type = t.type AND a.parameter IN ('', coalesce(p.proargnames[t.ord], ''))
-                              ORDER BY a.parameter DESC LIMIT 1) s ON true
          WHERE p.oid = f.oid;
         IF missing IS NOT NULL THEN
-            outcome := 'no sample argument for ' || missing || ': add one to sample_argument';
+            outcome := 'no sample argument for ' || missing || ': add one to sql/hardening_samples.inc';
         ELSE
             BEGIN
                 IF f.prokind = 'a' THEN
-                    EXECUTE format('SELECT count(*) FROM (SELECT %s(%s) FROM generate_series(1, 3)) s',
+                    -- the result is used (an unused aggregate of a subquery is not computed)
+                    EXECUTE format('SELECT %s(%s) IS NULL FROM generate_series(1, 3)',
                                    f.fn::oid::regproc, args);
+                ELSIF f.prokind = 'w' THEN
+                    EXECUTE format('SELECT count(x) FROM (SELECT %s(%s) OVER (ORDER BY g) AS x FROM generate_series(1, 3) g) s',
+                                   f.fn::oid::regproc, coalesce(args, ''));
                 ELSE
                     EXECUTE format('SELECT count(*) FROM %s(%s)', f.fn::oid::regproc, coalesce(args, ''));
                 END IF;
@@ -102,8 +113,15 @@ END $$;
 GRANT EXECUTE ON FUNCTION pg_temp.call_every_function() TO PUBLIC;
 
 SET ROLE regress_clientele_user;
-SELECT * FROM pg_temp.call_every_function();
+CREATE TEMP TABLE called AS SELECT * FROM pg_temp.call_every_function();
 RESET ROLE;
+-- Every function was called (expect true): a plain role may execute each.
+SELECT (SELECT count(*) FROM called) = (SELECT count(*) FROM callable) AS every_function_called,
+       (SELECT count(*) FROM called WHERE outcome LIKE '42501%') AS permission_denied;
+-- Calls that did not succeed, with the reason (each must be a deliberate
+-- refusal or a sample that is not meant to work, never a missing grant on
+-- something a plain role needs: 42501 is listed with the table refused).
+SELECT fn, outcome FROM called WHERE outcome <> 'ok' ORDER BY fn::text;
 
 -- Writing configuration is the owner's business unless granted: with write
 -- privileges on the lexicon tables (and the version sequence), a plain role
@@ -136,6 +154,7 @@ RESET ROLE;
 DROP POLICY regress_hide ON clientele.lexicon_entry;
 ALTER TABLE clientele.lexicon_entry DISABLE ROW LEVEL SECURITY;
 DELETE FROM clientele.lexicon WHERE name IN ('regress_hidden', 'regress_sample');
+DROP TABLE called;
 
 DROP FUNCTION pg_temp.call_every_function();
 DROP ROLE regress_clientele_user;

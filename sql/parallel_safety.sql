@@ -17,7 +17,7 @@ CREATE EXTENSION IF NOT EXISTS clientele;
 RESET client_min_messages;
 
 CREATE TEMP VIEW ext_functions AS
-SELECT p.oid, p.oid::regprocedure AS fn, p.prokind, p.proparallel, p.provolatile, p.prorettype, p.proretset
+SELECT p.oid, p.oid::regprocedure AS fn, p.prokind, p.proparallel, p.provolatile, p.prorettype, p.proretset, p.proargtypes
   FROM pg_proc p
   JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clientele';
@@ -36,9 +36,22 @@ SELECT s.oid::regprocedure AS support_function
   FROM pg_aggregate a JOIN ext_functions f ON f.oid = a.aggfnoid
   JOIN pg_proc s ON s.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn)
  WHERE s.proparallel <> 's';
--- Functions that are not parallel safe: only those that write (expect the
--- lexicon loader and its trigger, which modify tables)
-SELECT fn, proparallel, provolatile FROM ext_functions WHERE proparallel <> 's' ORDER BY fn::text;
+-- Functions that are not parallel safe must have a reason: they write
+-- (VOLATILE), or read relations named by the caller (regclass, SQL text,
+-- which may be temporary tables the workers cannot see).  An IMMUTABLE
+-- function that is not parallel safe is a mislabel (expect no rows).
+SELECT fn, proparallel, provolatile FROM ext_functions
+ WHERE proparallel <> 's' AND provolatile = 'i' ORDER BY fn::text;
+-- not parallel safe and not a writer: each must read caller-named relations
+-- or the extension's per-customer tables (expect no rows)
+SELECT f.fn, f.proparallel, f.provolatile FROM ext_functions f JOIN pg_proc p ON p.oid = f.oid
+ WHERE f.proparallel <> 's' AND f.provolatile = 's'
+   AND NOT p.proargtypes::regtype[] && ARRAY['regclass', 'text']::regtype[]
+   AND p.proname NOT IN ('next_best_offers', 'next_best_offers_batch', 'offer_evaluate', 'simulate_campaign')
+ ORDER BY fn::text;
+SELECT count(*) FILTER (WHERE proparallel = 's') > 150 AS many_parallel_safe,
+       count(*) FILTER (WHERE proparallel <> 's' AND provolatile = 'v') > 0 AS writers_are_unsafe
+  FROM ext_functions;
 
 -- The rows functions are called on: demo messages in both languages.
 CREATE TABLE parallel_messages AS
@@ -46,7 +59,12 @@ SELECT id, lang, body FROM clientele.demo_messages(3000, 7);
 ANALYZE parallel_messages;
 
 -- The expression passed for each parameter, by parameter name and type ('' =
--- any name), over the columns id, lang and body of parallel_messages.
+-- any name), over the columns id, lang and body of parallel_messages; a
+-- parameter without a row here takes its constant from
+-- sql/hardening_samples.inc (the most specific row of either table wins).
+\set ECHO none
+\i sql/hardening_samples.inc
+\set ECHO all
 CREATE TEMP TABLE parallel_argument (type regtype, parameter text DEFAULT '', expression text NOT NULL,
                                      PRIMARY KEY (type, parameter));
 INSERT INTO parallel_argument VALUES
@@ -57,10 +75,51 @@ INSERT INTO parallel_argument VALUES
     ('boolean', '', '(id % 2 = 0)'),
     ('integer', '', '(id % 5 + 1)::integer'),
     ('bigint', '', 'id'),
+    -- an aggregate's seed is taken from one of its rows: the same on every row
+    ('bigint', 'seed', '7'),
     ('date', '', $$'2026-03-15'::date + (id % 3)::integer$$),
     -- exact binary fractions, so that sums do not depend on the order
-    ('double precision', '', '((id % 17) - 8) / 8.0::float8');
+    ('double precision', '', '((id % 17) - 8) / 8.0::float8'),
+    ('double precision', 'value', '(id % 4) * 2.5::float8'),
+    ('double precision', 'alpha', '(1 + id % 4)::float8'),
+    ('double precision', 'beta', '(1 + id % 3)::float8'),
+    ('double precision[]', 'features', 'ARRAY[(id % 7)::float8, (id % 3)::float8]'),
+    ('double precision[]', 'x', 'ARRAY[1, (id % 5)::float8]'),
+    ('double precision', 'y', '(id % 3 = 0)::integer::float8'),
+    ('text[]', '', $$ARRAY[(ARRAY['email', 'search', 'direct', 'display'])[id % 4 + 1], (ARRAY['search', 'email', 'social'])[id % 3 + 1]]$$),
+    -- touches 14 and 7 days (two half-lives) before the conversion: the
+    -- time-decay weights are exact powers of 2
+    ('timestamp with time zone', '', $$'2026-03-15 12:00+00'::timestamptz$$),
+    ('timestamp with time zone[]', '', $$ARRAY['2026-03-01 12:00+00'::timestamptz, '2026-03-08 12:00+00']$$),
+    ('integer[]', '', 'ARRAY[(id % 4)::integer, ((id + 1) % 4)::integer]'),
+    ('jsonb', 'attributes', $$jsonb_build_object('lang', lang, 'even', id % 2 = 0)$$);
 SELECT clientele.lexicon_load('regress_parallel', E'produit\t2\nvoiture\t-1');
+-- The expression for parameter ord of a function: a per-row expression of
+-- parallel_argument or a constant of sample_argument, the most specific.
+CREATE FUNCTION pg_temp.parallel_expression(function_oid oid, ord integer) RETURNS text
+LANGUAGE sql STABLE AS $$
+SELECT x.expression FROM pg_proc p CROSS JOIN LATERAL (
+    SELECT pa.expression, CASE WHEN pa.parameter <> '' THEN 3 ELSE 1 END AS rank FROM parallel_argument pa
+     WHERE pa.type = p.proargtypes[ord - 1] AND pa.parameter IN ('', coalesce(p.proargnames[ord], ''))
+    UNION ALL
+    SELECT sa.expression, CASE WHEN sa.fn <> '' THEN 4 WHEN sa.parameter <> '' THEN 2 ELSE 0 END FROM sample_argument sa
+     WHERE sa.type = p.proargtypes[ord - 1] AND sa.parameter IN ('', coalesce(p.proargnames[ord], ''))
+       AND sa.fn IN ('', p.proname)) x
+ WHERE p.oid = function_oid ORDER BY x.rank DESC LIMIT 1 $$;
+
+-- Two texts are the same result when they are equal except for numbers
+-- that differ by a relative 1e-9: floating-point sums of partial aggregates
+-- depend on the order of the additions in the last bits.
+CREATE FUNCTION pg_temp.same_numbers(a text, b text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+SELECT a IS NOT DISTINCT FROM b
+    OR (regexp_replace(a, '-?[0-9][0-9.]*(e[-+]?[0-9]+)?', '#', 'g')
+          = regexp_replace(b, '-?[0-9][0-9.]*(e[-+]?[0-9]+)?', '#', 'g')
+        AND (SELECT bool_and(abs(x.v::float8 - y.v::float8) <= 1e-9 * greatest(abs(x.v::float8), abs(y.v::float8), 1e-300))
+               FROM (SELECT m[1] AS v, row_number() OVER () AS i
+                       FROM regexp_matches(a, '(-?[0-9][0-9.]*(e[-+]?[0-9]+)?)', 'g') m) x
+               JOIN (SELECT m[1] AS v, row_number() OVER () AS i
+                       FROM regexp_matches(b, '(-?[0-9][0-9.]*(e[-+]?[0-9]+)?)', 'g') m) y USING (i))) $$;
 
 -- One query per function or aggregate: a digest of every result, in a
 -- deterministic order.  The calls are in a subquery that is not flattened
@@ -71,7 +130,7 @@ CREATE TEMP TABLE parallel_case AS
 SELECT f.fn, f.prokind,
        CASE
          WHEN f.prokind = 'a' THEN
-           format('SELECT md5(%s(%s)::text) FROM parallel_messages', f.oid::regproc, a.args)
+           format('SELECT %s(%s)::text FROM parallel_messages', f.oid::regproc, a.args)
          WHEN f.proretset OR f.prorettype = 'record'::regtype THEN
            format('SELECT md5(string_agg(x, %L ORDER BY id, ord)) FROM (SELECT m.id, r.ordinality AS ord, r::text AS x '
                   'FROM parallel_messages m, LATERAL %s(%s) WITH ORDINALITY r %s OFFSET 0) s', '|', f.oid::regproc,
@@ -85,16 +144,20 @@ SELECT f.fn, f.prokind,
   FROM ext_functions f
   CROSS JOIN LATERAL (
     SELECT string_agg(x.expression, ', ' ORDER BY t.ord) AS args,
-           string_agg(regexp_replace(x.expression, '\m(id|lang|body)\M', 'm.\1', 'g'), ', ' ORDER BY t.ord) AS m_args,
+           -- a constant argument is wrapped in a CASE over the row, so that the
+           -- planner cannot fold the call into a constant: the workers run it
+           string_agg(CASE WHEN x.expression ~ '\m(id|lang|body)\M'
+                           THEN regexp_replace(x.expression, '\m(id|lang|body)\M', 'm.\1', 'g')
+                           ELSE format('(CASE WHEN m.id > 0 THEN %s END)', x.expression) END, ', ' ORDER BY t.ord) AS m_args,
            bool_or(t.type = 'text'::regtype AND x.expression = 'body') AS per_message,
            string_agg(t.type::text, ', ') FILTER (WHERE x.expression IS NULL) AS missing
       FROM pg_proc p
       CROSS JOIN LATERAL unnest(p.proargtypes::regtype[]) WITH ORDINALITY AS t(type, ord)
-      LEFT JOIN LATERAL (SELECT pa.expression FROM parallel_argument pa
-                          WHERE pa.type = t.type AND pa.parameter IN ('', coalesce(p.proargnames[t.ord], ''))
-                          ORDER BY pa.parameter DESC LIMIT 1) x ON true
+      CROSS JOIN LATERAL (SELECT pg_temp.parallel_expression(p.oid, t.ord::integer) AS expression) x
      WHERE p.oid = f.oid) a
  WHERE f.proparallel = 's' AND f.prorettype <> 'trigger'::regtype
+   AND f.prokind <> 'w'                    -- window functions run above the Gather
+   AND NOT 'internal'::regtype = ANY (f.proargtypes::regtype[])   -- not callable from SQL
    AND NOT EXISTS (SELECT 1 FROM pg_aggregate g
                     WHERE f.oid IN (g.aggtransfn, g.aggfinalfn, g.aggcombinefn, g.aggserialfn, g.aggdeserialfn));
 
@@ -109,15 +172,19 @@ DECLARE
     serial_digest text;
     parallel_digest text;
     plan text;
+    state text;
+    message text;
 BEGIN
     FOR c IN SELECT * FROM parallel_case ORDER BY parallel_case.fn::text LOOP
         fn := c.fn;
+        note := NULL;
         IF c.missing IS NOT NULL THEN
             in_workers := NULL; partial_aggregate := NULL; same_result := NULL;
             note := 'no parallel_argument for ' || c.missing;
             RETURN NEXT;
             CONTINUE;
         END IF;
+        BEGIN
         SET LOCAL max_parallel_workers_per_gather = 0;
         EXECUTE c.query INTO serial_digest;
         SET LOCAL max_parallel_workers_per_gather = 2;
@@ -139,12 +206,29 @@ BEGIN
         in_workers := plan ~ 'Parallel Seq Scan'
                       AND position(c.fn::oid::regproc::text || '(' IN substr(plan, position('Gather' IN plan))) > 0;
         partial_aggregate := CASE WHEN c.prokind = 'a' THEN plan ~ 'Partial Aggregate' END;
-        same_result := serial_digest IS NOT DISTINCT FROM parallel_digest AND serial_digest IS NOT NULL;
-        note := NULL;
+        same_result := CASE WHEN c.prokind = 'a' THEN pg_temp.same_numbers(serial_digest, parallel_digest)
+                            ELSE serial_digest IS NOT DISTINCT FROM parallel_digest END;
+        IF NOT same_result THEN
+            note := left(serial_digest, 60) || ' <> ' || left(parallel_digest, 60);
+        END IF;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+            in_workers := NULL; partial_aggregate := NULL; same_result := NULL;
+            note := 'error ' || state || ': ' || message;
+        END;
         RETURN NEXT;
     END LOOP;
 END $$;
-SELECT * FROM pg_temp.run_parallel_cases();
+CREATE TEMP TABLE parallel_result AS SELECT * FROM pg_temp.run_parallel_cases();
+-- Failures only: a call not evaluated by the workers, an aggregate not
+-- partial, a result that differs, an error (expect no rows)
+SELECT fn, in_workers, partial_aggregate, same_result, note FROM parallel_result
+ WHERE note IS NOT NULL OR NOT in_workers OR NOT same_result OR partial_aggregate IS FALSE
+ ORDER BY fn::text;
+-- every parallel-safe function and aggregate was run
+SELECT count(*) > 120 AS many_cases, count(*) FILTER (WHERE partial_aggregate) > 25 AS many_aggregates,
+       count(*) = (SELECT count(*) FROM parallel_case) AS all_cases
+  FROM parallel_result;
 
 -- An example plan: sentiment is computed in the workers.
 SET max_parallel_workers_per_gather = 2;
@@ -175,11 +259,12 @@ RESET min_parallel_table_scan_size;
 -- final result of combine(state(odd rows), state(even rows)) parsed from
 -- text must equal the final result over all rows.
 CREATE FUNCTION pg_temp.state_round_trips()
-RETURNS TABLE(aggregate regprocedure, state_type regtype, text_round_trip boolean, combined_equals_serial boolean)
+RETURNS TABLE(aggregate regprocedure, state_type regtype, text_round_trip boolean, combined_equals_serial boolean,
+              note text)
 LANGUAGE plpgsql AS $$
 DECLARE
     a record;
-    arg text;
+    args text;
     final_call text;
     state_all text;
     state_odd text;
@@ -187,34 +272,58 @@ DECLARE
     reparsed text;
     via_text text;
     serial text;
+    state text;
+    message text;
 BEGIN
     FOR a IN
-        SELECT g.*, p.oid::regprocedure AS agg, p.proargtypes[0]::regtype AS argtype
+        SELECT g.*, p.oid AS agg_oid, p.oid::regprocedure AS agg,
+               pg_get_function_identity_arguments(p.oid) AS argtypes
           FROM pg_aggregate g JOIN pg_proc p ON p.oid = g.aggfnoid JOIN ext_functions e ON e.oid = p.oid
-         WHERE g.aggtranstype <> 'internal'::regtype AND p.pronargs = 1
+         WHERE g.aggtranstype <> 'internal'::regtype
          ORDER BY p.oid::regprocedure::text
     LOOP
         aggregate := a.agg;
         state_type := a.aggtranstype::regtype;
-        SELECT pa.expression INTO arg FROM parallel_argument pa WHERE pa.type = a.argtype AND pa.parameter = '';
-        EXECUTE format('CREATE AGGREGATE pg_temp.state_of(%s) (SFUNC = %s, STYPE = %s%s)',
-                       a.argtype, a.aggtransfn::regproc, state_type,
-                       CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || quote_literal(a.agginitval) END);
-        EXECUTE format('SELECT pg_temp.state_of(%s)::text FROM parallel_messages', arg) INTO state_all;
-        EXECUTE format('SELECT pg_temp.state_of(%s)::text FROM parallel_messages WHERE id %% 2 = 1', arg) INTO state_odd;
-        EXECUTE format('SELECT pg_temp.state_of(%s)::text FROM parallel_messages WHERE id %% 2 = 0', arg) INTO state_even;
-        EXECUTE format('SELECT (%L::%s)::text', state_all, state_type) INTO reparsed;
-        text_round_trip := reparsed = state_all;
-        final_call := CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::regproc::text ELSE '' END;
-        EXECUTE format('SELECT %s(%s(%L::%s, %L::%s))::text', final_call, a.aggcombinefn::regproc,
-                       state_odd, state_type, state_even, state_type) INTO via_text;
-        EXECUTE format('SELECT %s(%s)::text FROM parallel_messages', a.agg::oid::regproc, arg) INTO serial;
-        combined_equals_serial := via_text = serial;
-        EXECUTE format('DROP AGGREGATE pg_temp.state_of(%s)', a.argtype);
+        text_round_trip := NULL; combined_equals_serial := NULL; note := NULL;
+        SELECT string_agg(pg_temp.parallel_expression(a.agg_oid, t.ord::integer), ', ' ORDER BY t.ord)
+          INTO args
+          FROM pg_proc p CROSS JOIN LATERAL unnest(p.proargtypes) WITH ORDINALITY t(type, ord)
+         WHERE p.oid = a.agg_oid;
+        BEGIN
+            EXECUTE format('CREATE AGGREGATE pg_temp.state_of(%s) (SFUNC = %s, STYPE = %s%s)',
+                           a.argtypes, a.aggtransfn::regproc, state_type,
+                           CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || quote_literal(a.agginitval) END);
+            EXECUTE format('SELECT pg_temp.state_of(%s)::text FROM parallel_messages', args) INTO state_all;
+            EXECUTE format('SELECT pg_temp.state_of(%s)::text FROM parallel_messages WHERE id %% 2 = 1', args) INTO state_odd;
+            EXECUTE format('SELECT pg_temp.state_of(%s)::text FROM parallel_messages WHERE id %% 2 = 0', args) INTO state_even;
+            EXECUTE format('SELECT (%L::%s)::text', state_all, state_type) INTO reparsed;
+            text_round_trip := reparsed = state_all;
+            final_call := CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::regproc::text ELSE '' END;
+            -- the combine function runs as the transition of an aggregate over
+            -- the parsed states, as on a Citus coordinator
+            EXECUTE format('CREATE AGGREGATE pg_temp.combine_of(%s) (SFUNC = %s, STYPE = %s)',
+                           state_type, a.aggcombinefn::regproc, state_type);
+            EXECUTE format('SELECT %s(pg_temp.combine_of(s))::text FROM (VALUES (%L::%s), (%L::%s)) v(s)', final_call,
+                           state_odd, state_type, state_even, state_type) INTO via_text;
+            EXECUTE format('DROP AGGREGATE pg_temp.combine_of(%s)', state_type);
+            EXECUTE format('SELECT %s(%s)::text FROM parallel_messages', a.agg::oid::regproc, args) INTO serial;
+            combined_equals_serial := pg_temp.same_numbers(via_text, serial);
+            IF NOT combined_equals_serial THEN
+                note := left(via_text, 60) || ' <> ' || left(serial, 60);
+            END IF;
+            EXECUTE format('DROP AGGREGATE pg_temp.state_of(%s)', a.argtypes);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+            note := 'error ' || state || ': ' || message;
+        END;
         RETURN NEXT;
     END LOOP;
 END $$;
-SELECT * FROM pg_temp.state_round_trips();
+CREATE TEMP TABLE round_trip AS SELECT * FROM pg_temp.state_round_trips();
+-- failures only (expect no rows), then how many states went through text
+SELECT * FROM round_trip WHERE note IS NOT NULL OR NOT text_round_trip OR NOT combined_equals_serial
+ ORDER BY aggregate::text;
+SELECT count(*) > 20 AS many_states, count(DISTINCT state_type) >= 3 AS state_types FROM round_trip;
 
 -- The values themselves, checked against PostgreSQL's own aggregates over
 -- the same inputs: count, mean and the shares of the summary.

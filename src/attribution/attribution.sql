@@ -200,6 +200,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'For example lookback => ''30 days'', session_gap => ''7 days''.';
     END IF;
+    IF touch_table IS NULL OR conversion_table IS NULL THEN
+        RAISE EXCEPTION 'touch_table and conversion_table must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT string_agg(need.tab::text || '.' || need.col, ', ') INTO missing
       FROM (VALUES (touch_table, 'customer'), (touch_table, 'channel'), (touch_table, 'ts'),
                    (conversion_table, 'customer'), (conversion_table, 'ts'), (conversion_table, 'value')) need(tab, col)

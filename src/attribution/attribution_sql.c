@@ -259,6 +259,11 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("a path has %d channels but %d touch times", n, nt)));
 		conversion_time = PG_GETARG_TIMESTAMPTZ(lay->conversion_time);
+		/* an infinite time has no distance to the conversion: no decay */
+		if (TIMESTAMP_NOT_FINITE(conversion_time))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("the conversion time must be finite")));
 		for (i = 0; i < n; i++)
 		{
 			if (tn[i])
@@ -266,6 +271,10 @@ attr_accum(FunctionCallInfo fcinfo, uint32 models, const ArgLayout *lay)
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("touch times must not be NULL")));
 			touches[i].time = DatumGetTimestampTz(td[i]);
+			if (TIMESTAMP_NOT_FINITE(touches[i].time))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("touch times must be finite")));
 			if (touches[i].time > conversion_time)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

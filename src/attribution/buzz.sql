@@ -83,6 +83,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     missing text;
+    span interval;
 BEGIN
     IF origin IS NULL THEN
         RAISE EXCEPTION 'origin must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -95,6 +96,9 @@ BEGIN
         RAISE EXCEPTION 'baseline_buckets must be at least 3 and moving_average_buckets at least 1'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF messages IS NULL THEN
+        RAISE EXCEPTION 'messages must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     SELECT string_agg(c, ', ') INTO missing
       FROM unnest(ARRAY[time_column, brand_column, reach_column,
                         coalesce(sentiment_column, text_column)]) c
@@ -104,6 +108,15 @@ BEGIN
         RAISE EXCEPTION 'column(s) % not found in %', missing, messages
             USING ERRCODE = 'undefined_column',
                   HINT = 'Name the columns with time_column, brand_column, reach_column and text_column (or sentiment_column).';
+    END IF;
+    -- the timeline has a row per bucket between the first and the last
+    -- message: refuse a bucket so small that it would have millions
+    EXECUTE format('SELECT pg_catalog.max(t.%1$I::timestamptz) - pg_catalog.min(t.%1$I::timestamptz) FROM %2$s t',
+                   time_column, messages) INTO span;
+    IF EXTRACT(epoch FROM span) / EXTRACT(epoch FROM bucket) > 1000000 THEN
+        RAISE EXCEPTION 'bucket % gives more than 1,000,000 buckets over the % between the first and the last message',
+                        bucket, span
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Use a longer bucket, or filter the messages with a view.';
     END IF;
     RETURN QUERY EXECUTE format($q$
         WITH m AS (

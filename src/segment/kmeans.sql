@@ -198,6 +198,12 @@ BEGIN
         RAISE EXCEPTION 'relation and features must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- a regclass can hold the OID of no relation (0, or a dropped table):
+    -- its text is then a number, which would not parse as a table name
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = relation) THEN
+        RAISE EXCEPTION 'relation with OID % does not exist', relation::oid
+            USING ERRCODE = 'undefined_table';
+    END IF;
     EXECUTE format('SELECT clientele.kmeans_sample(%s, $1, $2) FROM %s', features, relation)
        INTO sample USING sample_size, seed;
     IF sample IS NULL THEN

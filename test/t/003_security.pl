@@ -29,24 +29,55 @@ $node->start;
 # look-alikes); a call that currently fails because of a known bug in the
 # extension carries the bug as a TODO reason.
 my $lexicon_bug = 'src/sentiment/custom.c looks lexicons up with an unqualified "=" in SPI queries';
+my $themes_bug = 'src/funnel (themes) looks theme sets up with an unqualified "=" in SPI queries '
+  . '("SELECT version FROM clientele.theme_set WHERE name = $1")';
 my @calls = (
 	[q{SELECT clientele.lexicon_load('kit', E'waterproof\t2.5\ngras\t-1.5\ntient toute la journée\t2')}],
 	[q{SELECT name, version FROM clientele.lexicon ORDER BY name}],
-	[q{SELECT round(clientele.sentiment('mascara waterproof qui tient toute la journée', 'fr', 'kit')::numeric, 6)}, $lexicon_bug],
-	[q{SELECT round(clientele.sentiment('trop gras', 'fr', 'kit')::numeric, 6)}, $lexicon_bug],
+	[q{SELECT pg_catalog.round(clientele.sentiment('mascara waterproof qui tient toute la journée', 'fr', 'kit')::numeric, 6)}, $lexicon_bug],
+	[q{SELECT pg_catalog.round(clientele.sentiment('trop gras', 'fr', 'kit')::numeric, 6)}, $lexicon_bug],
 	[q{SELECT (clientele.sentiment_detail('trop gras', 'fr', 'kit')).evidence}, $lexicon_bug],
-	[q{SELECT round(clientele.sentiment('I love it :)')::numeric, 6)}],
+	[q{SELECT pg_catalog.round(clientele.sentiment('I love it :)')::numeric, 6)}],
 	[q{SELECT * FROM clientele.sentiment_detail('not bad at all, pas mal du tout')}],
 	[q{SELECT clientele.normal_form('Déçue par L''Oréal 😍 #fail')}],
 	[q{SELECT * FROM clientele.tokens('Sooo GOOD @brand http://x.io :-)')}],
 	[q{SELECT clientele.detect_language('je suis très contente de ce produit')}],
 	[q{SELECT clientele.sentiment_summary(s) FROM (VALUES (0.5), (-0.5), (0.0)) v(s)}],
-	[q{SELECT count(*), md5(string_agg(body, '|' ORDER BY id)) FROM clientele.demo_messages(300)}],
+	[q{SELECT count(*), pg_catalog.md5(pg_catalog.string_agg(body, '|' ORDER BY id)) FROM clientele.demo_messages(300)}],
 	[q{SELECT count(*) FROM clientele.builtin_lexicon('fr')}],
 	[q{SELECT clientele.lexicon_load('kit', E'superbe\t3', true)}],
 	[q{SELECT term, valence FROM clientele.lexicon_entry ORDER BY term}],
 	[q{DELETE FROM clientele.lexicon_entry WHERE term OPERATOR(pg_catalog.=) 'superbe' RETURNING term}],
 	[q{SELECT name, version FROM clientele.lexicon ORDER BY name}],
+	# one or more representative calls per module (qualified operators only)
+	# funnel: keyword queries, matching, themes, near-duplicates
+	[q{SELECT clientele.to_kwquery('"très bon" OR love -bad', 'fr')::text}],
+	[q{SELECT clientele.matches('Très bon produit, I love it', clientele.to_kwquery('love OR hate', 'en'))}],
+	[q{SELECT clientele.highlight('I love it', 'love'::clientele.kwquery, '<b>', '</b>')}],
+	[q{SELECT clientele.themes('livraison rapide, produit cassé')}, $themes_bug],
+	[q{SELECT clientele.simhash('the quick brown fox jumps over the lazy dog')}],
+	# segment: RFM rules, BG/NBD and Gamma-Gamma fits, portraits
+	[q{SELECT clientele.rfm_segment(5, 5, 5, 'default')}],
+	[q{SELECT pg_catalog.round(((clientele.bgnbd_fit(x, t_x, t_cal)).r)::numeric, 3)
+	     FROM (VALUES (2::float8, 30::float8, 40::float8), (0, 0, 40), (5, 35, 40), (1, 10, 40), (3, 20, 40)) v(x, t_x, t_cal)}],
+	[q{SELECT (clientele.portrait(s, a))::text FROM (VALUES (true, '{"city": "Paris"}'::jsonb), (false, '{"city": "Lyon"}')) v(s, a)}],
+	# clustering: k-means on a table, audiences
+	[q{CREATE TABLE points AS SELECT i AS id, ARRAY[i OPERATOR(pg_catalog.%) 7, i OPERATOR(pg_catalog.%) 3]::float8[] AS f
+	     FROM pg_catalog.generate_series(1, 60) i}],
+	[q{SELECT clientele.kmeans_table('points', 'f', 3, 20, 1e-4, 7)::text}],
+	[q{SELECT clientele.audience_members(clientele.audience_union('{1,2}', clientele.audience('{2,3,9}')))}],
+	# demo generators
+	[q{SELECT count(*), pg_catalog.md5(pg_catalog.string_agg(city, '|' ORDER BY customer_id)) FROM clientele.demo_customers(200)}],
+	# attribution and buzz
+	[q{CREATE TABLE touches AS SELECT * FROM clientele.demo_touchpoints(60, 3, 4)}],
+	[q{CREATE TABLE conversions AS SELECT * FROM clientele.demo_conversions(60, 3, 4)}],
+	[q{SELECT model, channel, pg_catalog.round(share::numeric, 6) FROM clientele.attribution_report('touches', 'conversions') ORDER BY 1, 2}],
+	[q{SELECT (clientele.attribution_markov(path, converted, value))::text FROM clientele.demo_paths(60, 3, 4)}],
+	[q{CREATE TABLE posts AS SELECT created_at, brand, body, reach FROM clientele.demo_messages(500, 3)}],
+	[q{SELECT count(*), pg_catalog.sum(volume) FROM clientele.buzz_timeline('posts')}],
+	# offer: the demo catalogue and a decision
+	[q{SELECT * FROM clientele.demo_offers_load(100, 1)}],
+	[q{SELECT offer_id, stage FROM clientele.next_best_offers(7, 3, 'email', '2026-03-10 12:00+00', '{}', false, 1, false)}],
 );
 
 # the unprivileged attacker

@@ -24,6 +24,9 @@ $node->safe_psql('postgres', q{
 	-- about 100 MB of text, more than a few seconds of work for every scorer
 	CREATE TABLE big AS SELECT repeat('très bon mais pas terrible, I love it :) ', 2400000) AS body;
 	CREATE TABLE many AS SELECT i, 'pas mal du tout ' || i AS body FROM generate_series(1, 1000000) i;
+	CREATE TABLE points AS
+	SELECT array_agg(ARRAY[(i * 7919 % 1000)::float8, (i::bigint * 104729 % 997)::float8]) AS sample
+	  FROM generate_series(1, 200000) i;
 	CREATE TABLE lexicon_data AS
 	SELECT string_agg('terme' || i || E'\t1', E'\n') AS data FROM generate_series(1, 1000000) i;
 });
@@ -37,6 +40,14 @@ my @calls = (
 	[ 'sentiment_summary',   q{SELECT clientele.sentiment_summary(clientele.sentiment(body)) FROM many, generate_series(1, 20) r} ],
 	[ 'demo_messages',       q{SELECT count(*) FROM clientele.demo_messages(100000000)} ],
 	[ 'lexicon_load',        q{SELECT clientele.lexicon_load('huge', data) FROM lexicon_data} ],
+	# one long call per module
+	[ 'highlight (funnel)',  q{SELECT length(clientele.highlight(body, 'love OR terrible'::clientele.kwquery, '<', '>')) FROM big} ],
+	[ 'kmeans_fit (clustering)', q{SELECT clientele.kmeans_k(clientele.kmeans_fit(sample, 200, 100000, 0, 1)) FROM points} ],
+	[ 'demo_customers (demo)', q{SELECT count(*) FROM clientele.demo_customers(100000000)} ],
+	[ 'attribution_markov order 4', q{SELECT clientele.attribution_markov(p, true, 1, 4)
+		FROM (SELECT ARRAY(SELECT 'c' || ((i * g) % 30) FROM generate_series(1, 200) i) p FROM generate_series(1, 200000) g) s} ],
+	[ 'lag_correlations (buzz)', q{SELECT count(*) FROM clientele.lag_correlations(array_fill(1.5::float8, ARRAY[2000000]),
+		array_fill(2.5::float8, ARRAY[2000000]), -1000, 1000, 0.95)} ],
 );
 
 # statement_timeout

@@ -56,6 +56,21 @@ my @calls = (
 	[ 'demo_messages', 300, q{SELECT count(body) FROM clientele.demo_messages(%d * 1000)} ],
 	[ 'builtin_lexicon', 1, q{SELECT sum((SELECT count(*) FROM clientele.builtin_lexicon('fr'))) FROM generate_series(1, %d * 100) r},
 	  'srf' ],
+	# one or more per module
+	[ 'matches (funnel)', 200,
+	  q{SELECT count(*) FILTER (WHERE clientele.matches(m.body, 'bon OR love'::clientele.kwquery)) FROM generate_series(1, %d) r, msgs m} ],
+	[ 'simhash (funnel)', 200, q{SELECT count(clientele.simhash(m.body)) FROM generate_series(1, %d) r, msgs m} ],
+	[ 'kmeans_assign (clustering)', 1000,
+	  q{SELECT sum(clientele.kmeans_assign('k=2 dim=2 iterations=2 inertia=100 shift=0 sizes={5,5} centroids={{8,16},{3,6}}',
+	    ARRAY[m.id, r]::float8[])) FROM generate_series(1, %d) r, msgs m} ],
+	[ 'audience_agg GROUP BY (clustering)', 200,
+	  q{SELECT sum(clientele.cardinality(a)) FROM (SELECT clientele.audience_agg(m.id * r) a
+	    FROM generate_series(1, %d) r, msgs m GROUP BY m.id % 100) q} ],
+	[ 'p_alive (segment)', 1000,
+	  q{SELECT sum(clientele.p_alive(clientele.bgnbd(0.5, 2, 0.7, 2.5), (m.id % 7)::float8, 5, 10)) FROM generate_series(1, %d) r, msgs m} ],
+	[ 'attribution_linear (attribution)', 200,
+	  q{SELECT cardinality(clientele.attribution_linear(ARRAY[m.lang, 'email'], r % 2 = 0, 1)) FROM generate_series(1, %d) r, msgs m} ],
+	[ 'demo_customers (demo)', 100, q{SELECT count(city) FROM clientele.demo_customers(%d * 1000)} ],
 );
 
 # A backend of its own for each measurement (peaks only grow): statements
