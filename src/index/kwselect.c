@@ -43,7 +43,8 @@
 /* At most this many keys are looked up per estimate (as kwcostestimate). */
 #define KW_SELECT_LOOKUPS	1000
 
-/* A valid keyword index of the relation on exactly this operand, or NULL. */
+/* A real, non-partial keyword index of the relation (the planner lists only
+ * valid ones) on exactly this operand, or NULL. */
 static IndexOptInfo *
 keyword_index_on(RelOptInfo *rel, Node *operand)
 {
@@ -54,7 +55,7 @@ keyword_index_on(RelOptInfo *rel, Node *operand)
 		IndexOptInfo *index = (IndexOptInfo *) lfirst(lc);
 
 		if (index->amcostestimate != (void (*) ()) kwcostestimate ||
-			index->indpred != NIL || index->nkeycolumns != 1)
+			index->hypothetical || index->indpred != NIL || index->nkeycolumns != 1)
 			continue;
 		if (match_index_to_operand(operand, 0, index))
 			return index;
