@@ -63,6 +63,24 @@ EXPLAIN (COSTS OFF) SELECT id FROM kwdocs WHERE body @~> 'sunscreen';
 EXPLAIN (COSTS OFF) SELECT id FROM kwdocs WHERE body @~> 'crunchoc AND #boycott';
 EXPLAIN (COSTS OFF) SELECT id FROM kwdocs WHERE body @~> 'NOT crunchoc';
 EXPLAIN (COSTS OFF) SELECT id FROM kwdocs WHERE body @~> 'de OR the OR le';
+-- the row estimate of @~> (clientele.kwquery_match_sel) reads the index's
+-- row counts: a term, a hashtag and a prefix are estimated at their true
+-- counts (counted here by sequential scan); NOT at the other rows, the NULL
+-- row included; raw: by its folded key (an upper bound); a phrase as the AND
+-- of independent words
+CREATE FUNCTION pg_temp.estimate(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE j json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) SELECT id FROM kwdocs WHERE body @~> ' || quote_literal(q) INTO j;
+  RETURN (j -> 0 -> 'Plan' ->> 'Plan Rows')::bigint;
+END $$;
+SET enable_bitmapscan = off;
+SELECT q, pg_temp.estimate(q) AS estimated, count(d.id) AS actual
+  FROM (VALUES ('crunchoc'), ('sunscreen'), ('#fail'), ('nutella'), ('livr*'), ('NOT crunchoc'),
+               ('raw:Crunchoc'), ('"livraison rapide"')) v(q)
+  LEFT JOIN kwdocs d ON d.body @~> v.q::clientele.kwquery
+ GROUP BY q ORDER BY q COLLATE "C";
+RESET enable_bitmapscan;
 -- a NULL query matches nothing, through the index too
 SET enable_seqscan = off;
 SELECT count(*) FROM kwdocs WHERE body @~> NULL::clientele.kwquery;

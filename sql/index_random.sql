@@ -49,6 +49,9 @@ BEGIN
     ELSIF r < 0.82 THEN RETURN '"' || w || ' ' || pg_temp.word() || '"~' || (1 + floor(random() * 4))::int;
     ELSIF r < 0.87 AND plain ~ '^[[:alpha:]]+$' THEN RETURN 'raw:' || plain;
     ELSIF r < 0.92 THEN RETURN 'lang:' || (ARRAY['fr', 'en'])[1 + floor(random() * 2)::int] || ' ' || w;
+    ELSIF r < 0.94 AND length(plain) >= 4 THEN RETURN '*' || right(plain, 3);
+    ELSIF r < 0.96 AND length(plain) >= 4 THEN RETURN left(plain, 1) || '*' || right(plain, 2);
+    ELSIF r < 0.98 AND length(plain) >= 4 THEN RETURN left(plain, 2) || '?*';
     ELSE RETURN w;
     END IF;
   END IF;
@@ -106,4 +109,35 @@ SELECT round, count(*) AS queries, count(*) FILTER (WHERE NOT same) AS differenc
 SELECT round, q, seq_rows FROM results WHERE NOT same ORDER BY round, q LIMIT 10;
 SELECT count(*) = 46 AS vocabulary FROM vocab;
 SELECT heap_rows = (SELECT count(*) FROM kwrand WHERE body IS NOT NULL) AS all_rows_checked FROM clientele.kw_index_check('kwrand_kw');
+
+-- wildcards, whose plans are exact (no recheck) when a key cut to 255 bytes
+-- cannot change the answer: rows with words longer than the cut, a word of
+-- exactly 255 bytes (10003) equal to another row's cut key (10004), and French/English texts (the language pseudo-keys
+-- "\x01fr"/"\x01en" must never match "*fr" or "?en")
+INSERT INTO kwrand VALUES
+  (10001, 'un ' || repeat('nut', 100) || ' long'),
+  (10002, repeat('nutx', 64) || 'la fin'),
+  (10003, repeat('ab', 127) || 'c tout pile'),
+  (10004, repeat('ab', 127) || 'cla presque'),
+  (10005, 'le colis est arrivé et je suis très contente du service'),
+  (10006, 'the parcel arrived and the service was great');
+CREATE TEMP TABLE wild (q text);
+INSERT INTO wild VALUES ('nut*'), ('nutnut*'), ('*la'), ('n*la'), ('nu?'), ('?ut*'), ('nut*la'),
+  ('?en'), ('*en'), ('*fr'), ('?fr'), ('-nut*'), ('NOT nu*'), ('nu* -nutella'), ('*ella'), ('b*la'),
+  ('bb*'), ('*ice'), ('servic?'), ('NOT servic?'), ('s?rvice OR colis'), ('lang:fr -co*'),
+  (left(repeat('nut', 100), 250) || '*'), (left(repeat('nut', 100), 254) || '*'),
+  (left(repeat('nut', 100), 260) || '*'), ('-' || left(repeat('nutx', 64), 250) || '*'),
+  (repeat('ab', 125) || '?????'), ('NOT ' || repeat('ab', 125) || '?????'),
+  (left(repeat('ab', 127), 250) || '?'), ('NOT ' || left(repeat('ab', 127), 250) || '?'),
+  (left(repeat('ab', 127), 200) || '*'), ('NOT ' || left(repeat('ab', 127), 200) || '*'),
+  (repeat('ab', 127) || 'c*'), (repeat('ab', 127) || 'cla*'), ('*cla'), ('NOT *cla');
+-- is every node of the plan exact (marked =)?
+CREATE FUNCTION pg_temp.exact(q text) RETURNS boolean LANGUAGE sql AS $$
+  SELECT clientele.kwquery_plan(q::clientele.kwquery) !~ '(KEY|PREFIX|PATTERN|AND|OR|NOT|ALL)($|[^=])' $$;
+SELECT q, pg_temp.exact(q) AS exact_plan, (pg_temp.compare(q)).*
+  FROM wild WHERE length(q) < 20 ORDER BY q COLLATE "C";
+SELECT left(q, 8) AS starts, length(q), pg_temp.exact(q) AS exact_plan, (pg_temp.compare(q)).*
+  FROM wild WHERE length(q) >= 20 ORDER BY q COLLATE "C";
+SELECT array_agg(id ORDER BY id) AS rows_of_nut_prefix_250 FROM kwrand
+ WHERE id > 10000 AND body @~> (left(repeat('nut', 100), 250) || '*')::clientele.kwquery;
 DROP TABLE kwrand;

@@ -36,13 +36,21 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clientele.matches(text, clientele.kwquery) IS
 'Does the message match the keyword query?  Same as message @~> query';
 
+-- The planner's estimate of body @~> query: from the row counts of a keyword
+-- index on body when there is one (cheap), else the generic matchingsel.
+CREATE FUNCTION clientele.kwquery_match_sel(internal, oid, internal, integer)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'clientele_kwquery_match_sel' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clientele.kwquery_match_sel(internal, oid, internal, integer) IS
+'Restriction selectivity of @~> (text, kwquery): from a keyword index on the column, else matchingsel';
+
 -- The match operator.  No core type or common extension uses @~>, so
 -- body @~> 'loreal OR nutella' resolves the untyped literal to kwquery.
 CREATE OPERATOR clientele.@~> (
     LEFTARG = text,
     RIGHTARG = clientele.kwquery,
     FUNCTION = clientele.matches,
-    RESTRICT = matchingsel,
+    RESTRICT = clientele.kwquery_match_sel,
     JOIN = matchingjoinsel
 );
 COMMENT ON OPERATOR clientele.@~> (text, clientele.kwquery) IS

@@ -11,6 +11,19 @@
  * kw_text_keys(), so such a word becomes a prefix condition on its first
  * KW_MAX_KEY_BYTES bytes (implied).  NOT survives only over an exact child;
  * otherwise it becomes ALL, which prunes nothing.
+ *
+ * A wildcard word (not raw:) means "some unit has a key matching the
+ * pattern", and the index keys are exactly the units' keys, so its pattern
+ * node is exact whenever a key cut to KW_MAX_KEY_BYTES cannot change the
+ * answer: (a) the pattern is a literal prefix shorter than the cut followed
+ * only by '*' (a cut key starts with the prefix exactly when the whole key
+ * does), or (b) it has no '*' and cannot match KW_MAX_KEY_BYTES bytes
+ * (literal bytes plus four per '?' fall short of it), so neither a cut key
+ * nor the longer key it came from matches.  Other patterns ("n*la") stay
+ * implied: a cut key is then accepted without looking, and rechecked.
+ * Pseudo-keys (first byte 0x01, the detected language) are never a unit's
+ * key, so patterns never match them: without that "*r" would find every
+ * French text through "\x01fr".
  */
 #include "postgres.h"
 
@@ -23,7 +36,33 @@ typedef struct KwPlanPattern
 {
 	const char *pat;
 	int			len;
+	bool		cut_safe;		/* a cut key is decided by the pattern itself */
 } KwPlanPattern;
+
+/* Can a key cut to KW_MAX_KEY_BYTES not change whether the pattern matches? */
+static bool
+pattern_cut_safe(const KwWord *w)
+{
+	int			i,
+				questions = 0;
+	bool		star = false;
+
+	if (w->prefixlen >= KW_MAX_KEY_BYTES)
+		return false;
+	for (i = w->prefixlen; i < w->keylen; i++)
+	{
+		if (w->key[i] == '*')
+			star = true;
+		else if (w->key[i] == '?')
+			questions++;
+		else if (star)
+			return false;		/* a literal after a '*' */
+	}
+	if (star)
+		return questions == 0;	/* prefix then only '*': a prefix condition */
+	/* no '*': the longest key it matches, each '?' one character of <= 4 bytes */
+	return w->keylen + 3 * questions < KW_MAX_KEY_BYTES;
+}
 
 /* A plan node of a kind. */
 static KwPlan *
@@ -46,11 +85,12 @@ word_plan(const KwWord *w)
 	{
 		KwPlanPattern *pp = palloc(sizeof(KwPlanPattern));
 
-		p = plan_node(KWP_PATTERN, false);
-		p->key = w->key;
-		p->keylen = Min(w->prefixlen, KW_MAX_KEY_BYTES);
 		pp->pat = w->key;
 		pp->len = w->keylen;
+		pp->cut_safe = pattern_cut_safe(w);
+		p = plan_node(KWP_PATTERN, pp->cut_safe && w->raw == NULL);
+		p->key = w->key;
+		p->keylen = Min(w->prefixlen, KW_MAX_KEY_BYTES);
 		p->pattern = pp;
 		return p;
 	}
@@ -163,8 +203,12 @@ kw_plan_pattern_match(const KwPlan *node, const char *key, int keylen)
 {
 	const KwPlanPattern *pp = (const KwPlanPattern *) node->pattern;
 
-	/* a key of the maximum length may have been cut: it could match */
-	if (keylen >= KW_MAX_KEY_BYTES)
+	/* pseudo-keys are no unit's key */
+	if (keylen > 0 && key[0] == '\x01')
+		return false;
+	/* a key of the maximum length may have been cut: unless the pattern
+	 * decides such keys by itself, it could match */
+	if (keylen >= KW_MAX_KEY_BYTES && !pp->cut_safe)
 		return true;
 	return kw_glob_match(pp->pat, pp->len, key, keylen);
 }
