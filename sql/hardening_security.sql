@@ -15,18 +15,12 @@ SELECT p.oid, p.oid::regprocedure AS fn, p.prokind, p.prosecdef, p.proargtypes, 
 
 -- no SECURITY DEFINER anywhere (expect no rows)
 SELECT fn FROM ext_functions WHERE prosecdef;
--- SQL and plpgsql functions set search_path = pg_catalog, pg_temp.  Listed
--- exceptions carry their reason; any other function printed is a violation.
+-- SQL and plpgsql functions set search_path = pg_catalog, pg_temp.  An
+-- exception must be listed in search_path_exception with its reason; any
+-- other function printed is a violation.
 CREATE TEMP TABLE search_path_exception (fn regprocedure PRIMARY KEY, reason text NOT NULL);
-INSERT INTO search_path_exception VALUES
-    ('clientele.funnel_sql(text,text,text)',
-     'the source relation is resolved with the caller''s search_path; everything else inside is qualified'),
-    ('clientele.funnel_report(text,text)',
-     'the source relation is resolved with the caller''s search_path; everything else inside is qualified'),
-    ('clientele.funnel_run(text,text)',
-     'the source relation is resolved with the caller''s search_path; everything else inside is qualified'),
-    ('clientele.logistic_regression(text,integer,double precision)',
-     'the query text resolves the caller''s tables (docs/offers.md); everything else inside must be qualified');
+-- (no exception at present: funnel_sql/report/run take the caller's search_path
+-- as an argument, logistic_regression needs schema-qualified table names)
 SELECT fn, proconfig AS violation FROM ext_functions
  WHERE lanname IN ('sql', 'plpgsql')
    AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)

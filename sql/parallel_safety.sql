@@ -47,7 +47,7 @@ SELECT fn, proparallel, provolatile FROM ext_functions
 SELECT f.fn, f.proparallel, f.provolatile FROM ext_functions f JOIN pg_proc p ON p.oid = f.oid
  WHERE f.proparallel <> 's' AND f.provolatile = 's'
    AND NOT p.proargtypes::regtype[] && ARRAY['regclass', 'text']::regtype[]
-   AND p.proname NOT IN ('next_best_offers', 'next_best_offers_batch', 'offer_evaluate', 'simulate_campaign')
+   AND p.proname NOT IN ('next_best_offers', 'next_best_offers_batch', 'offer_evaluate', 'offer_policy_inputs', 'simulate_campaign')
  ORDER BY fn::text;
 SELECT count(*) FILTER (WHERE proparallel = 's') > 150 AS many_parallel_safe,
        count(*) FILTER (WHERE proparallel <> 's' AND provolatile = 'v') > 0 AS writers_are_unsafe

@@ -71,7 +71,7 @@ theme_set_compile(const char *name, int64 version)
 					j;
 
 		args[0] = CStringGetTextDatum(name);
-		if (SPI_execute_with_args("SELECT name, query, parent FROM clientele.theme WHERE theme_set = $1 "
+		if (SPI_execute_with_args("SELECT name, query, parent FROM clientele.theme WHERE theme_set OPERATOR(pg_catalog.=) $1 "
 								  "ORDER BY priority DESC, name",
 								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read the themes of set \"%s\"", name);
@@ -173,7 +173,7 @@ theme_set_get(FunctionCallInfo fcinfo, text *name)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	args[0] = PointerGetDatum(name);
-	if (SPI_execute_with_args("SELECT version FROM clientele.theme_set WHERE name = $1",
+	if (SPI_execute_with_args("SELECT version FROM clientele.theme_set WHERE name OPERATOR(pg_catalog.=) $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read clientele.theme_set");
 	if (SPI_processed == 0)

@@ -293,7 +293,7 @@ CREATE FUNCTION clientele.offer_policy_inputs(customer_id bigint, channel text, 
     OUT opted_out boolean, OUT blocked_offers integer[], OUT blocked_codes text[], OUT blocked_policies text[],
     OUT due_products text[], OUT near_offers integer[])
 AS 'MODULE_PATHNAME', 'clientele_offer_policy_inputs'
-LANGUAGE C STABLE PARALLEL SAFE
+LANGUAGE C STABLE PARALLEL RESTRICTED   -- reads per-customer tables, like offer_evaluate()
 SET search_path = pg_catalog, pg_temp;  -- its SPI queries name operators unqualified
 COMMENT ON FUNCTION clientele.offer_policy_inputs(bigint, text, timestamptz, jsonb) IS
 'The single-decision path of offer_evaluate(): one customer''s profile, control group, opt-out, the offers each contact policy blocks (code and policy), due products and nearby promotions, from saved index-scan plans; the arguments of offer_rank()';

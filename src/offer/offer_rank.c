@@ -258,7 +258,8 @@ load_catalogue(void)
 		"       o.min_propensity, o.replenishment_boost, o.geofence_m IS NOT NULL, o.geofence_boost, o.model,"
 		"       o.products, o.eligibility, m.features, m.coefficients"
 		"  FROM clientele.offer o"
-		"  LEFT JOIN clientele.offer_model m ON m.offer_id = o.id AND o.model = 'logistic'"
+		"  LEFT JOIN clientele.offer_model m ON m.offer_id OPERATOR(pg_catalog.=) o.id"
+		"                                   AND o.model OPERATOR(pg_catalog.=) 'logistic'"
 		" ORDER BY o.id", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading the offer catalogue failed: %d", ret);
@@ -385,8 +386,9 @@ load_segments(MemoryContext cxt, const RankCatalogue *c, RankSegment **sgs, cons
 		elog(ERROR, "SPI_connect failed");
 	if (stats_plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare("SELECT offer_id, contacts, responses, nb_model, segment = $1"
-									   "  FROM clientele.offer_stat WHERE segment = $1 OR segment = $2",
+		SPIPlanPtr	plan = SPI_prepare("SELECT offer_id, contacts, responses, nb_model, segment OPERATOR(pg_catalog.=) $1"
+									   "  FROM clientele.offer_stat"
+									   " WHERE segment OPERATOR(pg_catalog.=) $1 OR segment OPERATOR(pg_catalog.=) $2",
 									   2, types);
 
 		if (plan == NULL)

@@ -26,17 +26,14 @@ $node->start;
 # Each is one SQL query returning one text value.
 # Each is one SQL query; its whole output is compared.  The queries use no
 # unqualified operator themselves (the victim's search_path would find the
-# look-alikes); a call that currently fails because of a known bug in the
-# extension carries the bug as a TODO reason.
-my $lexicon_bug = 'src/sentiment/custom.c looks lexicons up with an unqualified "=" in SPI queries';
-my $themes_bug = 'src/funnel (themes) looks theme sets up with an unqualified "=" in SPI queries '
-  . '("SELECT version FROM clientele.theme_set WHERE name = $1")';
+# look-alikes); a call that fails because of a known bug in the extension
+# may carry the bug as a TODO reason (none does now).
 my @calls = (
 	[q{SELECT clientele.lexicon_load('kit', E'waterproof\t2.5\ngras\t-1.5\ntient toute la journée\t2')}],
 	[q{SELECT name, version FROM clientele.lexicon ORDER BY name}],
-	[q{SELECT pg_catalog.round(clientele.sentiment('mascara waterproof qui tient toute la journée', 'fr', 'kit')::numeric, 6)}, $lexicon_bug],
-	[q{SELECT pg_catalog.round(clientele.sentiment('trop gras', 'fr', 'kit')::numeric, 6)}, $lexicon_bug],
-	[q{SELECT (clientele.sentiment_detail('trop gras', 'fr', 'kit')).evidence}, $lexicon_bug],
+	[q{SELECT pg_catalog.round(clientele.sentiment('mascara waterproof qui tient toute la journée', 'fr', 'kit')::numeric, 6)}],
+	[q{SELECT pg_catalog.round(clientele.sentiment('trop gras', 'fr', 'kit')::numeric, 6)}],
+	[q{SELECT (clientele.sentiment_detail('trop gras', 'fr', 'kit')).evidence}],
 	[q{SELECT pg_catalog.round(clientele.sentiment('I love it :)')::numeric, 6)}],
 	[q{SELECT * FROM clientele.sentiment_detail('not bad at all, pas mal du tout')}],
 	[q{SELECT clientele.normal_form('Déçue par L''Oréal 😍 #fail')}],
@@ -54,7 +51,7 @@ my @calls = (
 	[q{SELECT clientele.to_kwquery('"très bon" OR love -bad', 'fr')::text}],
 	[q{SELECT clientele.matches('Très bon produit, I love it', clientele.to_kwquery('love OR hate', 'en'))}],
 	[q{SELECT clientele.highlight('I love it', 'love'::clientele.kwquery, '<b>', '</b>')}],
-	[q{SELECT clientele.themes('livraison rapide, produit cassé')}, $themes_bug],
+	[q{SELECT clientele.themes('livraison rapide, produit cassé')}],
 	[q{SELECT clientele.simhash('the quick brown fox jumps over the lazy dog')}],
 	# segment: RFM rules, BG/NBD and Gamma-Gamma fits, portraits
 	[q{SELECT clientele.rfm_segment(5, 5, 5, 'default')}],
@@ -177,9 +174,7 @@ for my $i (0 .. $#calls)
 # An unknown lexicon must stay an error.
 ($rc, $out, $err) = $node->psql('hijacked', q{SELECT clientele.sentiment('waterproof', 'en', 'no_such_lexicon')});
 like($err, qr/lexicon "no_such_lexicon" does not exist/, 'unknown lexicon is an error (clean search_path)');
-TODO:
 {
-	local $TODO = $lexicon_bug;
 	($rc, $out, $err) = $node->psql('hijacked', $victim . q{SELECT clientele.sentiment('waterproof', 'en', 'no_such_lexicon')});
 	like($err, qr/lexicon "no_such_lexicon" does not exist/, 'unknown lexicon is an error under hijack');
 	unlike($err, qr/hijacked/, 'lexicon look-up reaches no look-alike operator');
@@ -206,8 +201,6 @@ my ($owner_positive, $reader_visible, $reader_score) = split /\n/, $rls;
 is($owner_positive, 't', 'the owner scores with the lexicon entry');
 is($reader_visible, '0', 'the policy hides the entry from the reader');
 {
-	local $TODO = 'src/sentiment/custom.c caches a compiled lexicon per backend by name and version, '
-	  . 'not per role: entries hidden by row-level security leak to a role that did not compile it';
 	is($reader_score, '0', 'the reader scores without the hidden entry in the same backend');
 }
 

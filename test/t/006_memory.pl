@@ -44,8 +44,7 @@ my @calls = (
 	[ 'sentiment_detail', 50,
 	  q{SELECT count((clientele.sentiment_detail(m.body, 'auto', 'kit')).evidence) FROM generate_series(1, %d) r, msgs m} ],
 	[ 'tokens per row', 100, q{SELECT sum((SELECT count(*) FROM clientele.tokens(m.body))) FROM generate_series(1, %d) r, msgs m},
-	  'srf', 'src/core/tokens.c materializes each call with InitMaterializedSRF(), whose per-query allocations '
-	  . '(several hundred bytes per call beyond a core set-returning function) stay until the end of the statement; value-per-call mode would free them' ],
+	  'srf' ],
 	[ 'normal_form', 1000, q{SELECT count(clientele.normal_form(m.body, r % 2 = 0)) FROM generate_series(1, %d) r, msgs m} ],
 	[ 'detect_language', 1000, q{SELECT count(clientele.detect_language(m.body)) FROM generate_series(1, %d) r, msgs m} ],
 	[ 'sentiment_summary', 1000,
