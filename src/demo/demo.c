@@ -51,6 +51,7 @@
 #include "utils/timestamp.h"
 
 #include "textcore.h"
+#include "demo_random.h"
 
 PG_FUNCTION_INFO_V1(clientele_demo_messages);
 
@@ -80,95 +81,6 @@ static const char *const sector_names[] = {"cosmetics", "food", "cars"};
 /* ------------------------------------------------------------------------
  * Random numbers
  * ------------------------------------------------------------------------ */
-
-typedef struct Rng
-{
-	uint64		s[4];
-} Rng;
-
-/* The splitmix64 finaliser: a strong 64-bit mix. */
-static inline uint64
-mix64(uint64 z)
-{
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* Hash of (key, index, salt), the root of every per-row stream. */
-static inline uint64
-hash3(uint64 key, uint64 i, uint64 salt)
-{
-	return mix64(mix64(key ^ salt) + i * UINT64CONST(0x9E3779B97F4A7C15));
-}
-
-/* Seed a xoshiro256** state from one 64-bit value through splitmix64. */
-static void
-rng_seed(Rng *r, uint64 x)
-{
-	int			k;
-
-	for (k = 0; k < 4; k++)
-	{
-		x += UINT64CONST(0x9E3779B97F4A7C15);
-		r->s[k] = mix64(x);
-	}
-}
-
-/* Rotate left. */
-static inline uint64
-rotl(uint64 x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* Next 64 random bits (xoshiro256**). */
-static inline uint64
-rng_next(Rng *r)
-{
-	uint64	   *s = r->s;
-	uint64		result = rotl(s[1] * 5, 7) * 9;
-	uint64		t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* Uniform integer in [0, n) (multiply-shift; the bias is negligible here). */
-static inline int
-rng_below(Rng *r, int n)
-{
-	return (int) (((rng_next(r) >> 32) * (uint64) n) >> 32);
-}
-
-/* Uniform double in [0, 1). */
-static inline double
-rng_unit(Rng *r)
-{
-	return (rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* True with probability p. */
-static inline bool
-rng_chance(Rng *r, double p)
-{
-	return rng_unit(r) < p;
-}
-
-/* Standard normal deviate (Box-Muller, one of the pair). */
-static double
-rng_normal(Rng *r)
-{
-	double		u = 1.0 - rng_unit(r);
-	double		v = rng_unit(r);
-
-	return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
 
 /* Index drawn from integer weights w[0..n-1]. */
 static int

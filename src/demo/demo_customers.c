@@ -68,6 +68,7 @@
 #include "utils/timestamp.h"
 
 #include "textcore.h"
+#include "demo_random.h"
 
 PG_FUNCTION_INFO_V1(clientele_demo_model);
 PG_FUNCTION_INFO_V1(clientele_demo_customers);
@@ -95,93 +96,6 @@ static const double default_model[7] = {0.75, 6.0, 0.8, 4.0, 6.0, 4.0, 18.0};
 /* ------------------------------------------------------------------------
  * Random numbers: splitmix64-seeded xoshiro256**, Gamma and Beta deviates
  * ------------------------------------------------------------------------ */
-
-typedef struct Rng
-{
-	uint64		s[4];
-} Rng;
-
-/* The splitmix64 finaliser. */
-static inline uint64
-mix64(uint64 z)
-{
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* Seed a stream from (key, index, salt). */
-static void
-rng_seed(Rng *r, uint64 key, uint64 i, uint64 salt)
-{
-	uint64		x = mix64(mix64(key ^ salt) + i * UINT64CONST(0x9E3779B97F4A7C15));
-	int			k;
-
-	for (k = 0; k < 4; k++)
-	{
-		x += UINT64CONST(0x9E3779B97F4A7C15);
-		r->s[k] = mix64(x);
-	}
-}
-
-/* Rotate left. */
-static inline uint64
-rotl(uint64 x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* Next 64 random bits (xoshiro256**). */
-static inline uint64
-rng_next(Rng *r)
-{
-	uint64	   *s = r->s;
-	uint64		result = rotl(s[1] * 5, 7) * 9;
-	uint64		t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* Uniform double in [0, 1). */
-static inline double
-rng_unit(Rng *r)
-{
-	return (rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Uniform double in (0, 1]. */
-static inline double
-rng_open(Rng *r)
-{
-	return 1.0 - rng_unit(r);
-}
-
-/* Uniform integer in [0, n). */
-static inline int
-rng_below(Rng *r, int n)
-{
-	return (int) (((rng_next(r) >> 32) * (uint64) n) >> 32);
-}
-
-/* True with probability p. */
-static inline bool
-rng_chance(Rng *r, double p)
-{
-	return rng_unit(r) < p;
-}
-
-/* Standard normal deviate (Box-Muller). */
-static double
-rng_normal(Rng *r)
-{
-	return sqrt(-2.0 * log(rng_open(r))) * cos(6.283185307179586 * rng_unit(r));
-}
 
 /* Exponential deviate of the given rate. */
 static inline double
@@ -426,7 +340,7 @@ gen_customer(const CustomerGen *g, int64 id, Customer *c)
 	const DemoCity *city;
 	int			k;
 
-	rng_seed(&r, g->key, (uint64) id, SALT_CUSTOMER);
+	rng_seed(&r, hash3(g->key, (uint64) id, SALT_CUSTOMER));
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->lambda = rng_gamma(&r, m->r) / m->alpha;
@@ -612,7 +526,7 @@ gen_purchases(const CustomerGen *g, const Customer *c, Happening *h, double *dro
 
 	for (k = 0; k < (int) N_PRODUCTS; k++)
 		pw[k] = products[k].popularity;
-	rng_seed(&r, g->key, (uint64) c->id, SALT_PURCHASE);
+	rng_seed(&r, hash3(g->key, (uint64) c->id, SALT_PURCHASE));
 	*dropped = INFINITY;
 	for (;;)
 	{
@@ -650,7 +564,7 @@ gen_events(const CustomerGen *g, const Customer *c, double dropped, Happening *h
 				k,
 				phase;
 
-	rng_seed(&r, g->key, (uint64) c->id, SALT_EVENT);
+	rng_seed(&r, hash3(g->key, (uint64) c->id, SALT_EVENT));
 	memcpy(w, event_weights, sizeof(w));
 	if (!c->optin[0])
 		w[EV_EMAIL_OPEN] = w[EV_EMAIL_CLICK] = 0;

@@ -52,6 +52,8 @@
 #include "utils/timestamp.h"
 #include "catalog/pg_type.h"
 
+#include "demo_random.h"
+
 PG_FUNCTION_INFO_V1(clientele_demo_paths);
 PG_FUNCTION_INFO_V1(clientele_demo_touchpoints);
 PG_FUNCTION_INFO_V1(clientele_demo_conversions);
@@ -62,66 +64,11 @@ PG_FUNCTION_INFO_V1(clientele_demo_launch_sales);
 #define MAX_TOUCHES		10
 #define MAX_DAYS		3660
 
-typedef struct Rng
+/* Seed a stream from (seed, index, salt). */
+static inline void
+rng_seed_int(Rng *r, int32 seed, uint64 index, uint64 salt)
 {
-	uint64		s[4];
-} Rng;
-
-/* Mix 64 bits (splitmix64 finaliser). */
-static inline uint64
-mix(uint64 z)
-{
-	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* Seed a generator from (seed, index, salt). */
-static void
-rng_init(Rng *r, int32 seed, uint64 index, uint64 salt)
-{
-	uint64		x = mix(mix((uint64) (uint32) seed ^ salt) + index * UINT64CONST(0x9E3779B97F4A7C15));
-	int			k;
-
-	for (k = 0; k < 4; k++)
-	{
-		x += UINT64CONST(0x9E3779B97F4A7C15);
-		r->s[k] = mix(x);
-	}
-}
-
-/* Next 64 random bits (xoshiro256**). */
-static inline uint64
-rng_next(Rng *r)
-{
-	uint64	   *s = r->s;
-	uint64		result = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9;
-	uint64		t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = (s[3] << 45) | (s[3] >> 19);
-	return result;
-}
-
-/* Uniform double in [0, 1). */
-static inline double
-rng_unit(Rng *r)
-{
-	return (rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Standard normal deviate (Box-Muller). */
-static double
-rng_normal(Rng *r)
-{
-	double		u = 1.0 - rng_unit(r);
-	double		v = rng_unit(r);
-
-	return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+	rng_seed(r, hash3((uint64) (uint32) seed, index, salt));
 }
 
 /* Index drawn from weights w[0..n-1]. */
@@ -237,7 +184,7 @@ draw_customer(int32 seed, int64 c, int nchannels, Journey *out)
 	TimestampTz start;
 	int			n = 1;
 
-	rng_init(&r, seed, (uint64) c, UINT64CONST(0x4A4F55524E4559));	/* "JOURNEY" */
+	rng_seed_int(&r, seed, (uint64) c, UINT64CONST(0x4A4F55524E4559));	/* "JOURNEY" */
 	start = demo_epoch() + (TimestampTz) (rng_unit(&r) * 60 * USECS_PER_DAY);
 	draw_journey(&r, nchannels, start, &out[0]);
 	if (rng_unit(&r) < 0.3)
@@ -471,7 +418,7 @@ clientele_demo_launch_messages(PG_FUNCTION_ARGS)
 						m;
 
 			CHECK_FOR_INTERRUPTS();
-			rng_init(&r, seed, (uint64) d * 8 + b, UINT64CONST(0x4C41554E4348));	/* "LAUNCH" */
+			rng_seed_int(&r, seed, (uint64) d * 8 + b, UINT64CONST(0x4C41554E4348));	/* "LAUNCH" */
 			n = (int) rint(lambda + sqrt(lambda) * rng_normal(&r));
 			for (m = 0; m < n; m++)
 			{
@@ -532,7 +479,7 @@ clientele_demo_launch_sales(PG_FUNCTION_ARGS)
 		bool		nulls[3] = {false, false, false};
 		double		units;
 
-		rng_init(&r, seed, (uint64) d, UINT64CONST(0x53414C4553));	/* "SALES" */
+		rng_seed_int(&r, seed, (uint64) d, UINT64CONST(0x53414C4553));	/* "SALES" */
 		units = 200 + 1.5 * (d - lag >= 0 ? launch_buzz(d - lag, launch_day) : 15) + 12 * rng_normal(&r);
 		units = rint(Max(units, 0));
 		v[0] = DateADTGetDatum(date2j(2026, 1, 1) - POSTGRES_EPOCH_JDATE + d);
