@@ -366,7 +366,7 @@ parse_int(ModelParser *ps, int64 lo, int64 hi)
 	return (int64) v;
 }
 
-/* Parse a float8 (NaN and infinities included). */
+/* Parse a float8 (NaN and infinities included; "-NaN" is the one NaN too). */
 static float8
 parse_float(ModelParser *ps)
 {
@@ -378,7 +378,7 @@ parse_float(ModelParser *ps)
 	if (have_error || end == ps->p)
 		parse_error(ps, "a number");
 	ps->p = end;
-	return v;
+	return isnan(v) ? get_float8_nan() : v;
 }
 
 /* Parse rows x width floats written as a (nested) brace list. */

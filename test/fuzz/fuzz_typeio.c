@@ -32,7 +32,8 @@
  * with canonical encodings, so two equal values have equal bytes.
  *
  * Entries with an open finding (TYPEIO_OPEN_FINDING) are left out unless
- * CLIENTELE_FUZZ_ALL is set.  FUZZ_TYPEIO_LIST=1 build/fuzz_typeio prints
+ * CLIENTELE_FUZZ_ALL is set; CLIENTELE_FUZZ_ENTRY=NAME fuzzes that entry
+ * alone (skipped or not).  FUZZ_TYPEIO_LIST=1 build/fuzz_typeio prints
  * the entries fuzzed ("index name") and those skipped ("skip name number"),
  * which run.sh uses to prefix the stored seeds with their entry's index.
  */
@@ -368,6 +369,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	bool		all = getenv("CLIENTELE_FUZZ_ALL") != NULL;
+	const char *only = getenv("CLIENTELE_FUZZ_ENTRY");
 	int			i,
 				j;
 
@@ -375,10 +377,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	{
 		int			finding = 0;
 
+		if (only != NULL && strcmp(only, table[i].name) != 0)
+			continue;
 		for (j = 0; open_findings[j].entry != NULL; j++)
 			if (strcmp(open_findings[j].entry, table[i].name) == 0)
 				finding = open_findings[j].number;
-		if (finding == 0 || all)
+		if (finding == 0 || all || only != NULL)
 			entries[num_entries++] = &table[i];
 		else if (getenv("FUZZ_TYPEIO_LIST") != NULL)
 			printf("skip %s %d\n", table[i].name, finding);
