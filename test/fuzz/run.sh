@@ -11,8 +11,33 @@
 # test/fuzz/corpus-long/ (not in git): merge what is worth keeping into the
 # seeds with  build/fuzz_NAME -merge=1 corpus corpus-long/NAME.
 # CLIENTELE_FUZZ_SECONDS overrides the per-target time of the short run.
+#
+#   bash test/fuzz/run.sh --save-typeio  # minimise corpus-long/fuzz_typeio and store it as seeds
+#
+# fuzz_typeio's inputs start with the index of their entry, so its seeds are
+# kept per entry without that byte (corpus-typeio/ENTRY/); --save-typeio
+# writes the long run's minimised corpus there as long-* seeds (run it with
+# the CLIENTELE_FUZZ_ALL / CLIENTELE_FUZZ_ENTRY of the long run).
 set -uo pipefail
 cd "$(dirname "$0")"
+if [ "${1:-}" = --save-typeio ]; then
+	make -s build/fuzz_typeio || exit 1
+	merged=$(mktemp -d /tmp/clientele-typeio.XXXXXX)
+	trap 'rm -rf "$merged"' EXIT
+	./build/fuzz_typeio -merge=1 "$merged" corpus-long/fuzz_typeio >/dev/null 2>&1 || exit 1
+	mapfile -t names < <(FUZZ_TYPEIO_LIST=1 ./build/fuzz_typeio | awk '$1 != "skip" {print $2}')
+	n=0
+	for f in "$merged"/*; do
+		[ -s "$f" ] || continue
+		i=$(od -An -tu1 -N1 "$f" | tr -d ' ')
+		name=${names[$((i % ${#names[@]}))]}
+		mkdir -p "corpus-typeio/$name"
+		tail -c +2 "$f" >"corpus-typeio/$name/long-$(basename "$f" | cut -c1-16)"
+		n=$((n + 1))
+	done
+	echo "$n seeds stored in test/fuzz/corpus-typeio/*/long-*"
+	exit 0
+fi
 seconds=${CLIENTELE_FUZZ_SECONDS:-15}
 long=0
 targets=()
@@ -71,7 +96,7 @@ typeio_seeds() {
 	mkdir -p "$dir"
 	while read -r index name finding; do
 		if [ "$index" = skip ]; then
-			echo "note: fuzz_typeio skips $name (open finding $finding of docs/hardening.md; CLIENTELE_FUZZ_ALL=1 runs it)"
+			echo "note: fuzz_typeio skips $name (its open finding $finding in docs/hardening.md; CLIENTELE_FUZZ_ALL=1 runs it)"
 			continue
 		fi
 		if [ ! -d "corpus-typeio/$name" ]; then

@@ -11,9 +11,13 @@
  *   TYPEIO_STATE(name, deserialize, serialize)
  *       an internal aggregate state: one entry, "name.state" (the input
  *       bytes are the bytea given to deserialize)
+ *   TYPEIO_UNORDERED_STATE(name, deserialize, serialize)
+ *       the same for a state serialized in hash-table order (equal states
+ *       may have different bytes): its round trip compares lengths, and
+ *       reads the second serialization back
  *
  * The functions are the C symbols of the SQL functions (AS 'MODULE_PATHNAME',
- * 'symbol'); their files must be in the Makefile's TYPEIO_SRCS.  The order
+ * 'symbol'); their files must be in a directory of the Makefile's TYPEIO_DIRS.  The order
  * does not matter: the seeds are stored by entry name (corpus-typeio/NAME/)
  * and run.sh prefixes each with its entry's current position.  When an
  * internal state becomes a type, replace its TYPEIO_STATE line with a
@@ -33,7 +37,7 @@ TYPEIO_TEXT_TYPE(attribution_state, clientele_attribution_state_in, clientele_at
 TYPEIO_STATE(audience_agg, clientele_audience_agg_deserialize, clientele_audience_agg_serialize)
 TYPEIO_STATE(clv_rows, clientele_clv_rows_deserialize, clientele_clv_rows_serialize)
 TYPEIO_STATE(kmeans_points, clientele_kmeans_points_deserialize, clientele_kmeans_points_serialize)
-TYPEIO_STATE(portrait, clientele_portrait_deserialize, clientele_portrait_serialize)
+TYPEIO_UNORDERED_STATE(portrait, clientele_portrait_deserialize, clientele_portrait_serialize)
 
 TYPEIO_OPEN_FINDING("attribution_state.text", 1)
 TYPEIO_OPEN_FINDING("audience.text", 2)
