@@ -1,6 +1,7 @@
 /*
  * pg_shim.c — just enough of the PostgreSQL backend for the extension's
- * text core and sentiment scorer to run inside a libFuzzer process.
+ * text core, sentiment scorer, keyword queries and type and state I/O
+ * functions to run inside a libFuzzer process.
  *
  * The extension's C files are compiled unchanged against the server headers;
  * the backend functions they call are provided here, with the semantics the
