@@ -170,6 +170,8 @@ SELECT 'v1 models=linear order=1 half_life_us=1 first_share=0.4 last_share=0.4 d
 SELECT 'v1 models=linear order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=1 conversions=0x1p0 value=0 channels=0 transitions=0 sets=0'::clientele.attribution_state;
 SELECT 'v1 models=linear order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=1e999 conversions=0 value=0 channels=0 transitions=0 sets=0'::clientele.attribution_state;
 SELECT 'v1 models=linear order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=2 conversions=1 value=10 channels=2 "a"=1,10 "a"=0,0 transitions=0 sets=0'::clientele.attribution_state;
+-- positions count characters, not bytes
+SELECT 'v1 models=linear order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=2 conversions=1 value=10 channels=2 "café"=1,10 "café"=0,0 transitions=0 sets=0'::clientele.attribution_state;
 SELECT 'v1 models=linear order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=2 conversions=1 value=10 channels=1 "a\b"=1,10 transitions=0 sets=0'::clientele.attribution_state;
 SELECT 'v1 models=linear order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=2 conversions=1 value=10 channels=1 "a"=1,10 transitions=1 start>0=1 sets=0'::clientele.attribution_state;
 SELECT 'v1 models=markov order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=1 conversions=1 value=1 channels=1 "a" transitions=2 0>conv=1 start>1=1 sets=0'::clientele.attribution_state;

@@ -83,6 +83,20 @@ SET ROLE clientele_theme_b;
 SELECT clientele.themes('refund for the delivery, what a price', 'guarded') AS b_without_rls;
 RESET ROLE;
 
+-- PL/pgSQL keeps a simple expression's state for the whole transaction: a
+-- write between two evaluations of the same expression is still seen
+DO $$
+DECLARE
+    found text[];
+BEGIN
+    FOR round IN 1..3 LOOP
+        found := clientele.themes('zzz', 'guarded');
+        RAISE NOTICE 'round %: %', round, found;
+        INSERT INTO clientele.theme (theme_set, name, query) VALUES ('guarded', 'z' || round, 'zzz');
+    END LOOP;
+END
+$$;
+
 -- the cache holds 32 objects: one statement cycling through 40 sets twice
 -- evicts entries it used earlier, and still matches every row right
 INSERT INTO clientele.theme_set (name) SELECT 'cycle ' || i FROM generate_series(1, 40) i;

@@ -45,7 +45,8 @@
  * their ranges, channel names against repeats, transition keys and set
  * masks against the dictionary, counts (paths, conversions, transition
  * counts) must be finite and non-negative with conversions <= paths, and
- * the parameters must be what the aggregates accept.  The text and network
+ * the parameters must be what the aggregates accept (half-life > 0, shares
+ * >= 0 summing to at most 1, order 1..4, weights finite and >= 0).  The text and network
  * forms must also be canonical (fields in order, keys strictly ascending),
  * so a text has one reading only.  Errors: text 22P02 with the character
  * position, network 22P03 with the byte offset, a damaged flat form 22P03.
@@ -58,6 +59,7 @@
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "port/pg_bswap.h"
 #include "utils/float.h"
@@ -347,6 +349,7 @@ attr_write(AttrState *st, AttrWriter *w)
 			w_lit(w, "=");
 			w_double(w, all[i]->count);
 		}
+		pfree(all);
 	}
 
 	{
@@ -365,6 +368,7 @@ attr_write(AttrState *st, AttrWriter *w)
 			w_lit(w, ",");
 			w_double(w, all[i]->value);
 		}
+		pfree(all);
 	}
 }
 
@@ -381,7 +385,8 @@ bad(AttrReader *r, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type clientele.attribution_state"),
-				 errdetail("Expected %s at character %d.", what, pos + 1),
+				 errdetail("Expected %s at character %d.", what,
+						   pg_mbstrlen_with_len(r->start, pos) + 1),
 				 errhint("The text form is written by attribution_state_out: \"v1 models=...\"; see docs/attribution.md.")));
 	else if (r->format == ATTR_NETWORK)
 		ereport(ERROR,
@@ -853,7 +858,7 @@ attr_read(MemoryContext cxt, AttrReader *r)
 			r_lit(r, " ", "\" \" and a custom weight");
 			p.custom_names[i] = r_string(r, &p.custom_lens[i], "a quoted channel name");
 			r_lit(r, "=", "\"=\"");
-			p.custom_weights[i] = r_double(r, "a weight");
+			p.custom_weights[i] = r_amount(r, "a finite, non-negative weight");
 		}
 	}
 	st = attr_state_create(cxt, models, &p);

@@ -18,7 +18,14 @@
  * A statement reads the version once, through SPI under the statement's
  * snapshot, and keeps what it found in fn_extra (the memo) for its other
  * calls; that is what makes the functions STABLE: one statement, one
- * object, however its rows change meanwhile.
+ * object, however its rows change meanwhile.  The memo also remembers the
+ * command id: an FmgrInfo can outlive a statement (PL/pgSQL keeps the
+ * state of a simple expression for the whole transaction), and a write in
+ * between (which is what changes a version) advances the command id, so
+ * the next call reads the version again.  What the command id does not
+ * see is a setting changed between two evaluations of one PL/pgSQL
+ * expression in one transaction; a policy that reads such a setting should
+ * not be changed under a running function.
  *
  * Keying.  What a compile reads is what the current user may read: the
  * look-up queries run under the user's privileges and row-level security
@@ -70,6 +77,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -99,6 +107,7 @@ typedef struct VersionCacheMemo
 {
 	text	   *name;
 	Oid			userid;
+	CommandId	cid;			/* the command it was made in */
 	uint64		serial;			/* of the shared entry, or 0 if private */
 	MemoryContext private_cxt;	/* the statement's own object, or NULL */
 	void	   *object;
@@ -222,7 +231,7 @@ version_cache_get(FunctionCallInfo fcinfo, const VersionCacheKind *kind, text *n
 	MemoryContext private_cxt = NULL;
 	int			i;
 
-	if (memo != NULL && memo->userid == userid &&
+	if (memo != NULL && memo->userid == userid && memo->cid == GetCurrentCommandId(false) &&
 		VARSIZE_ANY_EXHDR(memo->name) == VARSIZE_ANY_EXHDR(name) &&
 		memcmp(VARDATA_ANY(memo->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
 	{
@@ -295,6 +304,7 @@ version_cache_get(FunctionCallInfo fcinfo, const VersionCacheKind *kind, text *n
 	memo->name = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(name));
 	memcpy(memo->name, name, VARSIZE_ANY(name));
 	memo->userid = userid;
+	memo->cid = GetCurrentCommandId(false);
 	memo->serial = serial;
 	memo->private_cxt = private_cxt;
 	memo->object = object;
