@@ -184,6 +184,34 @@ SELECT 'v1 models=shapley order=1 half_life_us=1 first_share=0.4 last_share=0.4 
 SELECT 'v1 models=shapley order=1 half_life_us=1 first_share=0.4 last_share=0.4 direct=- custom=0 paths=1 conversions=1 value=1 channels=2 "a" "b" transitions=0 sets=1 0.1=1,1,1'::clientele.attribution_state::text AS hand_written_state_accepted;
 SELECT left(state, 200)::clientele.attribution_state FROM shard_markov WHERE shard = 0;
 
+-- 3,000 random one-character edits, deletions and truncations of a state
+-- with every kind of field: each is read back or refused with 22P02; what
+-- is read back prints text that reads back to itself, and finalises.
+SELECT setseed(0.25);
+CREATE TABLE mutations AS
+WITH base AS (SELECT models_state(path, touch_times, conversion_time, converted, value)::text AS t
+                FROM cpaths WHERE i <= 12)
+SELECT k, CASE k % 3
+            WHEN 0 THEN overlay(t PLACING substr(' "\0917.-e=,>x', 1 + floor(random() * 14)::int, 1)
+                                FROM 1 + floor(random() * length(t))::int FOR 1)
+            WHEN 1 THEN overlay(t PLACING '' FROM 1 + floor(random() * length(t))::int FOR 1)
+            ELSE left(t, floor(random() * length(t))::int) END AS t
+  FROM base, generate_series(1, 3000) k;
+CREATE FUNCTION try_state(t text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    s clientele.attribution_state;
+BEGIN
+    s := t::clientele.attribution_state;
+    IF s::text::clientele.attribution_state::text <> s::text THEN
+        RETURN 'unstable';
+    END IF;
+    PERFORM clientele.attribution_models_final(s);
+    RETURN 'read and finalised';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+SELECT try_state(t) AS outcome, count(*) FROM mutations GROUP BY 1 ORDER BY 1;
+
 -- Strict binary input: a truncated state and a wrong magic number, received by COPY.
 CREATE TABLE bad_bytes (state bytea);
 INSERT INTO bad_bytes
