@@ -86,8 +86,8 @@ SELECT count(*) AS credits,
                  FROM ppaths WHERE i % 3 IN (0, 1))) u USING (model, channel);
 -- Merging with NULL keeps the state; damaged or mismatched states are errors.
 SELECT 'abc'::clientele.attribution_state;
-SELECT '41545431'::clientele.attribution_state;
-SELECT 'zz545431'::clientele.attribution_state;
+SELECT 'v1 models='::clientele.attribution_state;
+SELECT 'v1 models=markov order=9'::clientele.attribution_state;
 SELECT left(state, 60)::clientele.attribution_state FROM partials WHERE part = 0;
 SELECT clientele.attribution_combine(
          (SELECT models_state(path, touch_times, conversion_time, converted, value) FROM ppaths WHERE i < 10), NULL)::text =

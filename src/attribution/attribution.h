@@ -21,6 +21,7 @@
 
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "utils/hsearch.h"
 
 /* Channel indices are one byte in transition keys; the top codes are symbols. */
@@ -124,10 +125,21 @@ extern int	attr_channel_index(AttrState *st, const char *name, int len);
 extern void attr_add_path(AttrState *st, const AttrTouch *touches, int n,
 						  int64 conversion_time, bool converted, double value);
 extern void attr_merge(AttrState *into, AttrState *from);
-extern bytea *attr_serialize(AttrState *st);
-extern AttrState *attr_deserialize(MemoryContext cxt, bytea *b);
+extern void attr_count_transition(AttrState *st, const uint8 *window, int len, uint8 to, double count);
+extern void attr_count_set(AttrState *st, uint64 mask, double paths, double conversions, double value);
+extern int	attr_transition_key_cmp(const AttrTransitionKey *a, const AttrTransitionKey *b);
+extern AttrTransition **attr_transitions_in_order(AttrState *st, bool sorted, int *n);
+extern AttrChannelSet **attr_sets_in_order(AttrState *st, bool sorted, int *n);
 extern void attr_rule_weights(const AttrState *st, AttrModel model, const AttrTouch *touches,
 							  int n, int64 conversion_time, double *weights);
+
+/* attribution_format.c: the flat (native), network binary and text forms */
+extern bytea *attr_serialize(AttrState *st);
+extern AttrState *attr_deserialize(MemoryContext cxt, bytea *b);
+extern char *attr_state_to_text(AttrState *st);
+extern AttrState *attr_state_from_text(MemoryContext cxt, const char *s);
+extern void attr_state_send(AttrState *st, StringInfo buf);
+extern AttrState *attr_state_recv(MemoryContext cxt, StringInfo msg);
 
 /* attribution_type.c: the state as an expanded object of attribution_state */
 extern Datum attr_state_new(MemoryContext parent, uint32 models, const AttrParams *params, AttrState **st);

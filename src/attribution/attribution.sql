@@ -11,18 +11,25 @@ CREATE TYPE clientele.attribution_model_credit AS (
 COMMENT ON TYPE clientele.attribution_model_credit IS
 'One channel''s credit under one of the models of attribution_models()';
 
--- The shared state type: its text form is the serialised state in hexadecimal
--- (exact), so partial states can travel as text (Citus) and be merged by hand.
+-- The shared state type: its text form (versioned, labelled fields, doubles
+-- in their shortest exact decimal) and its binary form (network byte order)
+-- are exact on any machine, so partial states can travel as text (Citus) or
+-- in binary COPY, and be merged by hand.
 CREATE TYPE clientele.attribution_state;
 CREATE FUNCTION clientele.attribution_state_in(cstring) RETURNS clientele.attribution_state
 AS 'MODULE_PATHNAME', 'clientele_attribution_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION clientele.attribution_state_out(clientele.attribution_state) RETURNS cstring
 AS 'MODULE_PATHNAME', 'clientele_attribution_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.attribution_state_recv(internal) RETURNS clientele.attribution_state
+AS 'MODULE_PATHNAME', 'clientele_attribution_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.attribution_state_send(clientele.attribution_state) RETURNS bytea
+AS 'MODULE_PATHNAME', 'clientele_attribution_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE clientele.attribution_state (
     INPUT = clientele.attribution_state_in, OUTPUT = clientele.attribution_state_out,
+    RECEIVE = clientele.attribution_state_recv, SEND = clientele.attribution_state_send,
     INTERNALLENGTH = VARIABLE, STORAGE = extended);
 COMMENT ON TYPE clientele.attribution_state IS
-'State of the attribution aggregates (mergeable sums per channel, transition and channel-set counts); text form: hexadecimal';
+'State of the attribution aggregates (mergeable sums per channel, transition and channel-set counts); text form: "v1 models=..." (exact, see docs/attribution.md), binary form: network byte order';
 
 CREATE FUNCTION clientele.attribution_combine(clientele.attribution_state, clientele.attribution_state)
 RETURNS clientele.attribution_state

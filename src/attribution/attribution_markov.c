@@ -103,12 +103,13 @@ build_chain(AttrState *st, Chain *ch)
 	HASHCTL		ctl;
 	HTAB	   *states;
 	HASH_SEQ_STATUS seq;
-	AttrTransition *t;
+	AttrTransition **all;
 	StateKey	key;
 	int			n = 0,
 				i,
+				j,
+				nt,
 				k = st->params.order;
-	long		nt = hash_get_num_entries(st->transitions);
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(StateKey);
@@ -120,11 +121,13 @@ build_chain(AttrState *st, Chain *ch)
 	key.len = 1;
 	key.items[0] = ATTR_SYM_START;
 	ch->start = state_index(states, &key, &n);
+	/* in key order: states are numbered, and sums made, the same way for equal counts */
+	all = attr_transitions_in_order(st, true, &nt);
 	ch->edges = palloc(sizeof(Edge) * Max(nt, 1));
 	ch->nedges = 0;
-	hash_seq_init(&seq, st->transitions);
-	while ((t = hash_seq_search(&seq)) != NULL)
+	for (j = 0; j < nt; j++)
 	{
+		AttrTransition *t = all[j];
 		Edge	   *e = &ch->edges[ch->nedges++];
 
 		memset(&key, 0, sizeof(key));

@@ -201,8 +201,7 @@ shapley_sampled(int m, int nsets, const uint64 *masks, const double *paths,
 void
 attr_shapley_credit(AttrState *st, double *conv, double *value)
 {
-	HASH_SEQ_STATUS seq;
-	AttrChannelSet *e;
+	AttrChannelSet **all;
 	uint64		used = 0;
 	int			player[ATTR_SHAPLEY_MAX];	/* channel -> compact player */
 	int			channel[ATTR_SHAPLEY_MAX];	/* player -> channel */
@@ -225,16 +224,17 @@ attr_shapley_credit(AttrState *st, double *conv, double *value)
 	paths = palloc(sizeof(double) * nsets);
 	convs = palloc(sizeof(double) * nsets);
 	vals = palloc(sizeof(double) * nsets);
-	k = 0;
-	hash_seq_init(&seq, st->sets);
-	while ((e = hash_seq_search(&seq)) != NULL)
+	/* by mask: the sums below do not depend on the hash table's history */
+	all = attr_sets_in_order(st, true, &nsets);
+	for (k = 0; k < nsets; k++)
 	{
+		AttrChannelSet *e = all[k];
+
 		used |= e->mask;
 		masks[k] = e->mask;
 		paths[k] = e->paths;
 		convs[k] = e->conversions;
 		vals[k] = e->value;
-		k++;
 	}
 	for (c = 0; c < ATTR_SHAPLEY_MAX && c < st->nchannels; c++)
 		if (used & (UINT64CONST(1) << c))

@@ -26,9 +26,8 @@
  *                    normalised; a path whose weights are all zero is linear.
  *
  * Merging maps the other state's channel indices to this one's (adding
- * channels it has not seen), then adds every sum.  The serialised form is a
- * flat little record of lengths and doubles; the reader checks every length
- * before it trusts it, so a damaged state is an error, never a crash.
+ * channels it has not seen), then adds every sum.  The written forms of a
+ * state (flat, binary, text) are in attribution_format.c.
  */
 #include "postgres.h"
 
@@ -43,8 +42,6 @@ const char *const attr_model_names[ATTR_NUM_MODELS] = {
 	"first_touch", "last_touch", "last_non_direct", "linear", "time_decay",
 	"position_based", "custom", "markov", "shapley"
 };
-
-#define ATTR_MAGIC		0x41545431	/* "ATT1" */
 
 /* Create the hash tables the models need. */
 static void
@@ -273,7 +270,7 @@ attr_rule_weights(const AttrState *st, AttrModel model, const AttrTouch *t,
 }
 
 /* Count one Markov transition. */
-static void
+void
 attr_count_transition(AttrState *st, const uint8 *window, int len, uint8 to, double count)
 {
 	AttrTransitionKey key;
@@ -291,7 +288,7 @@ attr_count_transition(AttrState *st, const uint8 *window, int len, uint8 to, dou
 }
 
 /* Count a channel set's paths, conversions and value. */
-static void
+void
 attr_count_set(AttrState *st, uint64 mask, double paths, double conversions, double value)
 {
 	AttrChannelSet *e;
@@ -452,243 +449,81 @@ attr_merge(AttrState *into, AttrState *from)
 	}
 }
 
-/* ---- serialisation ---- */
-
-/* Append raw bytes. */
-static void
-put(StringInfo buf, const void *p, int len)
+/* Order transition keys: by length, then the bytes of the state, then the target. */
+int
+attr_transition_key_cmp(const AttrTransitionKey *a, const AttrTransitionKey *b)
 {
-	appendBinaryStringInfo(buf, p, len);
+	int			c;
+
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	c = memcmp(a->from, b->from, a->len);
+	if (c != 0)
+		return c;
+	return a->to == b->to ? 0 : (a->to < b->to ? -1 : 1);
 }
 
-/* Append a length-prefixed string. */
-static void
-put_string(StringInfo buf, const char *s, int len)
+/* qsort comparator of transition pointers. */
+static int
+transition_ptr_cmp(const void *a, const void *b)
 {
-	int32		l = len;
-
-	put(buf, &l, sizeof(l));
-	put(buf, s, len);
+	return attr_transition_key_cmp(&(*(AttrTransition *const *) a)->key,
+								   &(*(AttrTransition *const *) b)->key);
 }
 
-/* Serialise a state to bytea: the flat form of clientele.attribution_state. */
-bytea *
-attr_serialize(AttrState *st)
+/* qsort comparator of channel set pointers, by mask. */
+static int
+set_ptr_cmp(const void *a, const void *b)
 {
-	StringInfoData buf;
-	uint32		magic = ATTR_MAGIC;
-	int32		i32;
-	int			i,
-				m;
+	uint64		x = (*(AttrChannelSet *const *) a)->mask,
+				y = (*(AttrChannelSet *const *) b)->mask;
 
-	initStringInfo(&buf);
-	appendStringInfoSpaces(&buf, VARHDRSZ);
-	put(&buf, &magic, sizeof(magic));
-	put(&buf, &st->models, sizeof(st->models));
-	put(&buf, &st->params.half_life_us, sizeof(double));
-	put(&buf, &st->params.first_share, sizeof(double));
-	put(&buf, &st->params.last_share, sizeof(double));
-	i32 = st->params.order;
-	put(&buf, &i32, sizeof(i32));
-	i32 = st->params.direct ? 1 : 0;
-	put(&buf, &i32, sizeof(i32));
-	if (st->params.direct)
-		put_string(&buf, st->params.direct, st->params.direct_len);
-	i32 = st->params.ncustom;
-	put(&buf, &i32, sizeof(i32));
-	for (i = 0; i < st->params.ncustom; i++)
-	{
-		put_string(&buf, st->params.custom_names[i], st->params.custom_lens[i]);
-		put(&buf, &st->params.custom_weights[i], sizeof(double));
-	}
-	put(&buf, &st->paths, sizeof(double));
-	put(&buf, &st->conversions, sizeof(double));
-	put(&buf, &st->total_value, sizeof(double));
-	i32 = st->nchannels;
-	put(&buf, &i32, sizeof(i32));
-	for (i = 0; i < st->nchannels; i++)
-	{
-		put_string(&buf, st->names[i], st->lens[i]);
-		for (m = 0; m < ATTR_NUM_RULES; m++)
-			if (st->models & ATTR_BIT(m))
-			{
-				put(&buf, &st->conv[m][i], sizeof(double));
-				put(&buf, &st->value[m][i], sizeof(double));
-			}
-	}
-	i32 = st->transitions ? (int32) hash_get_num_entries(st->transitions) : 0;
-	put(&buf, &i32, sizeof(i32));
-	if (st->transitions)
-	{
-		HASH_SEQ_STATUS seq;
-		AttrTransition *e;
-
-		hash_seq_init(&seq, st->transitions);
-		while ((e = hash_seq_search(&seq)) != NULL)
-		{
-			put(&buf, &e->key, sizeof(e->key));
-			put(&buf, &e->count, sizeof(double));
-		}
-	}
-	i32 = st->sets ? (int32) hash_get_num_entries(st->sets) : 0;
-	put(&buf, &i32, sizeof(i32));
-	if (st->sets)
-	{
-		HASH_SEQ_STATUS seq;
-		AttrChannelSet *e;
-
-		hash_seq_init(&seq, st->sets);
-		while ((e = hash_seq_search(&seq)) != NULL)
-			put(&buf, e, sizeof(*e));
-	}
-	SET_VARSIZE(buf.data, buf.len);
-	return (bytea *) buf.data;
+	return x == y ? 0 : (x < y ? -1 : 1);
 }
 
-typedef struct Reader
+/*
+ * The state's transitions (palloc'd array of *n pointers), sorted by key
+ * when sorted is true: what depends on their order (the text form, the
+ * Markov solver's sums) then depends on the counts only, not on the hash
+ * table's history.
+ */
+AttrTransition **
+attr_transitions_in_order(AttrState *st, bool sorted, int *n)
 {
-	const char *p;
-	const char *end;
-} Reader;
+	AttrTransition **all;
+	HASH_SEQ_STATUS seq;
+	AttrTransition *e;
+	int			i = 0;
 
-/* Report a damaged serialised state. */
-static void
-bad_state(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid serialized attribution state")));
+	*n = st->transitions ? (int) hash_get_num_entries(st->transitions) : 0;
+	all = palloc(sizeof(AttrTransition *) * Max(*n, 1));
+	if (*n == 0)
+		return all;
+	hash_seq_init(&seq, st->transitions);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		all[i++] = e;
+	if (sorted)
+		qsort(all, *n, sizeof(AttrTransition *), transition_ptr_cmp);
+	return all;
 }
 
-/* Read len bytes, checking they are there. */
-static void
-get(Reader *r, void *dst, Size len)
+/* The state's channel sets (palloc'd array of *n pointers), sorted by mask when sorted is true. */
+AttrChannelSet **
+attr_sets_in_order(AttrState *st, bool sorted, int *n)
 {
-	if ((Size) (r->end - r->p) < len)
-		bad_state();
-	memcpy(dst, r->p, len);
-	r->p += len;
-}
+	AttrChannelSet **all;
+	HASH_SEQ_STATUS seq;
+	AttrChannelSet *e;
+	int			i = 0;
 
-/* Read an int32 in [lo, hi]. */
-static int32
-get_int(Reader *r, int32 lo, int32 hi)
-{
-	int32		v;
-
-	get(r, &v, sizeof(v));
-	if (v < lo || v > hi)
-		bad_state();
-	return v;
-}
-
-/* Read a length-prefixed string, returned in place (not NUL-terminated). */
-static const char *
-get_string(Reader *r, int *len)
-{
-	const char *s;
-
-	*len = get_int(r, 0, (int32) (r->end - r->p));
-	s = r->p;
-	r->p += *len;
-	return s;
-}
-
-/* Rebuild a state from its serialised form, validating every length. */
-AttrState *
-attr_deserialize(MemoryContext cxt, bytea *b)
-{
-	Reader		r;
-	uint32		magic,
-				models;
-	AttrParams	p;
-	AttrState  *st;
-	int			i,
-				m,
-				n;
-	double		totals[3];
-
-	memset(&p, 0, sizeof(p));
-	r.p = VARDATA_ANY(b);
-	r.end = r.p + VARSIZE_ANY_EXHDR(b);
-	get(&r, &magic, sizeof(magic));
-	if (magic != ATTR_MAGIC)
-		bad_state();
-	get(&r, &models, sizeof(models));
-	if (models == 0 || models >= ATTR_BIT(ATTR_NUM_MODELS))
-		bad_state();
-	get(&r, &p.half_life_us, sizeof(double));
-	get(&r, &p.first_share, sizeof(double));
-	get(&r, &p.last_share, sizeof(double));
-	p.order = get_int(&r, 1, ATTR_MAX_ORDER);
-	if (get_int(&r, 0, 1))
-		p.direct = (char *) get_string(&r, &p.direct_len);
-	p.ncustom = get_int(&r, 0, (int32) ((r.end - r.p) / (sizeof(int32) + sizeof(double))));
-	if (p.ncustom > 0)
-	{
-		p.custom_names = palloc(sizeof(char *) * p.ncustom);
-		p.custom_lens = palloc(sizeof(int) * p.ncustom);
-		p.custom_weights = palloc(sizeof(double) * p.ncustom);
-		for (i = 0; i < p.ncustom; i++)
-		{
-			p.custom_names[i] = (char *) get_string(&r, &p.custom_lens[i]);
-			get(&r, &p.custom_weights[i], sizeof(double));
-		}
-	}
-	st = attr_state_create(cxt, models, &p);
-	get(&r, totals, sizeof(totals));
-	st->paths = totals[0];
-	st->conversions = totals[1];
-	st->total_value = totals[2];
-	n = get_int(&r, 0, ATTR_MAX_CHANNELS);
-	for (i = 0; i < n; i++)
-	{
-		int			len;
-		const char *name = get_string(&r, &len);
-
-		if (attr_channel_index(st, name, len) != i)
-			bad_state();		/* a repeated name */
-		for (m = 0; m < ATTR_NUM_RULES; m++)
-			if (models & ATTR_BIT(m))
-			{
-				get(&r, &st->conv[m][i], sizeof(double));
-				get(&r, &st->value[m][i], sizeof(double));
-			}
-	}
-	n = get_int(&r, 0, (int32) ((r.end - r.p) / sizeof(AttrTransition)));
-	if (n > 0 && st->transitions == NULL)
-		bad_state();
-	for (i = 0; i < n; i++)
-	{
-		AttrTransitionKey key;
-		double		count;
-		int			k;
-
-		get(&r, &key, sizeof(key));
-		get(&r, &count, sizeof(double));
-		if (key.len < 1 || key.len > ATTR_MAX_ORDER || key.pad[0] || key.pad[1])
-			bad_state();
-		for (k = 0; k < ATTR_MAX_ORDER; k++)
-			if (k >= key.len ? key.from[k] != 0 :
-				(key.from[k] < ATTR_SYM_NULL && key.from[k] >= st->nchannels))
-				bad_state();
-		if (key.to < ATTR_SYM_NULL && key.to >= st->nchannels)
-			bad_state();
-		attr_count_transition(st, key.from, key.len, key.to, count);
-	}
-	n = get_int(&r, 0, (int32) ((r.end - r.p) / sizeof(AttrChannelSet)));
-	if (n > 0 && st->sets == NULL)
-		bad_state();
-	for (i = 0; i < n; i++)
-	{
-		AttrChannelSet e;
-
-		get(&r, &e, sizeof(e));
-		if (st->nchannels < 64 && (e.mask >> st->nchannels) != 0)
-			bad_state();
-		attr_count_set(st, e.mask, e.paths, e.conversions, e.value);
-	}
-	if (r.p != r.end)
-		bad_state();
-	return st;
+	*n = st->sets ? (int) hash_get_num_entries(st->sets) : 0;
+	all = palloc(sizeof(AttrChannelSet *) * Max(*n, 1));
+	if (*n == 0)
+		return all;
+	hash_seq_init(&seq, st->sets);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		all[i++] = e;
+	if (sorted)
+		qsort(all, *n, sizeof(AttrChannelSet *), set_ptr_cmp);
+	return all;
 }

@@ -6,12 +6,13 @@
  * the shards, ship the partial states as text, and combine them on the
  * coordinator, and a state can be stored, inspected or merged by hand.
  *
- * Flat form.  The varlena holds the serialised state of attribution_state.c
- * (attr_serialize); the text form is that byte string in hexadecimal, and
- * the input function re-reads it through attr_deserialize, which checks
- * every length, so a damaged text is an error.  The doubles are stored as
- * their IEEE bytes: the round trip is exact, between machines of the same
- * byte order.
+ * Flat form.  The varlena holds the native serialised state
+ * (attr_serialize, attribution_format.c).  The text form (version 1,
+ * labelled fields, doubles in their shortest exact decimal) and the binary
+ * send/receive form (network byte order) are written and read by the same
+ * routines of attribution_format.c, which validate every field: both round
+ * trips are exact between any two machines, and a damaged or hand-made
+ * input is an error (22P02 text, 22P03 binary), never a crash.
  *
  * Expanded form.  Deserialising the state on every row would be quadratic
  * in spirit, so inside an aggregate the state is an expanded object (see
@@ -25,6 +26,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/expandeddatum.h"
 #include "utils/memutils.h"
@@ -33,6 +35,8 @@
 
 PG_FUNCTION_INFO_V1(clientele_attribution_state_in);
 PG_FUNCTION_INFO_V1(clientele_attribution_state_out);
+PG_FUNCTION_INFO_V1(clientele_attribution_state_recv);
+PG_FUNCTION_INFO_V1(clientele_attribution_state_send);
 
 /* The expanded object: the header, the state and its cached flat form. */
 typedef struct AttrExpanded
@@ -158,43 +162,41 @@ attr_state_readonly(Datum d)
 	return attr_deserialize(CurrentMemoryContext, (bytea *) PG_DETOAST_DATUM(d));
 }
 
-/* Type input: the hexadecimal text form, validated by deserialising it. */
+/* Type input: the text form, validated field by field, stored flat. */
 Datum
 clientele_attribution_state_in(PG_FUNCTION_ARGS)
 {
 	char	   *s = PG_GETARG_CSTRING(0);
-	size_t		len = strlen(s);
-	bytea	   *b;
-	uint64		n;
+	AttrState  *st = attr_state_from_text(CurrentMemoryContext, s);
 
-	if (len % 2 != 0 || len < 2 * sizeof(uint32))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid attribution state"),
-				 errdetail("An attribution state is written as an even number of hexadecimal digits.")));
-	b = palloc(VARHDRSZ + len / 2);
-	n = hex_decode(s, len, VARDATA(b));
-	SET_VARSIZE(b, VARHDRSZ + n);
-	(void) attr_deserialize(CurrentMemoryContext, b);	/* validates */
-	PG_RETURN_BYTEA_P(b);
+	PG_RETURN_BYTEA_P(attr_serialize(st));
 }
 
-/* Type output: the flat form in hexadecimal. */
+/* Type output: the text form (version 1). */
 Datum
 clientele_attribution_state_out(PG_FUNCTION_ARGS)
 {
-	Datum		d = PG_GETARG_DATUM(0);
-	AttrExpanded *e = attr_expanded_of(d);
-	bytea	   *b;
-	char	   *out;
-	uint64		n;
+	PG_RETURN_CSTRING(attr_state_to_text(attr_state_readonly(PG_GETARG_DATUM(0))));
+}
 
-	if (e != NULL)
-		b = attr_serialize(e->st);
-	else
-		b = (bytea *) PG_DETOAST_DATUM(d);
-	out = palloc(VARSIZE_ANY_EXHDR(b) * 2 + 1);
-	n = hex_encode(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), out);
-	out[n] = '\0';
-	PG_RETURN_CSTRING(out);
+/* Binary input: the network form, validated like the text form, stored flat. */
+Datum
+clientele_attribution_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	AttrState  *st = attr_state_recv(CurrentMemoryContext, msg);
+
+	PG_RETURN_BYTEA_P(attr_serialize(st));
+}
+
+/* Binary output: the network form. */
+Datum
+clientele_attribution_state_send(PG_FUNCTION_ARGS)
+{
+	AttrState  *st = attr_state_readonly(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	attr_state_send(st, &buf);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -6,9 +6,18 @@
  * clientele.theme.  Statement triggers give the set a new version (from a
  * sequence, so versions never repeat) whenever its themes change.  A
  * backend compiles a set once, all its queries into one automaton
- * (kw_compile_set), and keeps it until it sees another version; each
- * statement reads the current version once and keeps the answer in
- * fn_extra, which is what makes themes() STABLE.
+ * (kw_compile_set), and keeps it in the shared version cache
+ * (src/core/version_cache.c) until it sees another version; each statement
+ * reads the current version once and keeps the answer in fn_extra, which is
+ * what makes themes() STABLE.
+ *
+ * Who reads.  The themes compiled are those the current user may read: the
+ * look-up runs under the user's privileges and row-level security policies
+ * on clientele.theme.  The cache keys a compiled set by name, version and
+ * user, and shares it between statements only when no policy filters the
+ * user's rows (version_cache.c explains why), so after SET ROLE, or in a
+ * pooled connection that changes role, a user never gets themes compiled
+ * from rows only another user may see.
  *
  * A message is matched against the whole set in one pass.  A theme with a
  * parent is reported only when its parent (and so on up) matches too; the
@@ -24,14 +33,12 @@
 #include "utils/memutils.h"
 
 #include "funnel/kwquery.h"
+#include "version_cache.h"
 
 PG_FUNCTION_INFO_V1(clientele_themes);
 
 typedef struct ThemeSet
 {
-	char	   *name;
-	int64		version;
-	MemoryContext cxt;			/* owns everything below */
 	int			n;
 	char	  **names;			/* in priority order */
 	Datum	   *name_texts;		/* the same as text datums, built once */
@@ -40,189 +47,108 @@ typedef struct ThemeSet
 	int		   *matched;		/* numbers of the matching themes */
 } ThemeSet;
 
-#define MAX_CACHED_SETS 16
-static ThemeSet *cache[MAX_CACHED_SETS];
-static int	ncached = 0;
-
-typedef struct ThemeMemo
+/* Compile the themes of a set into cxt (SPI connected by the version cache). */
+static void *
+theme_set_compile(const char *name, int64 version, MemoryContext cxt)
 {
-	text	   *name;
-	ThemeSet   *set;
-} ThemeMemo;
-
-/* Compile the themes of a set (SPI connected by the caller). */
-static ThemeSet *
-theme_set_compile(const char *name, int64 version)
-{
-	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "clientele theme set",
-											  ALLOCSET_DEFAULT_SIZES);
 	ThemeSet   *ts = MemoryContextAllocZero(cxt, sizeof(ThemeSet));
-
-	ts->cxt = cxt;
-	ts->name = MemoryContextStrdup(cxt, name);
-	ts->version = version;
-	PG_TRY();
-	{
-		Oid			argtypes[1] = {TEXTOID};
-		Datum		args[1];
-		KwNode	  **roots;
-		char	  **parents;
-		int			i,
-					j;
-
-		args[0] = CStringGetTextDatum(name);
-		if (SPI_execute_with_args("SELECT name, query, parent FROM clientele.theme WHERE theme_set OPERATOR(pg_catalog.=) $1 "
-								  "ORDER BY priority DESC, name",
-								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read the themes of set \"%s\"", name);
-		ts->n = (int) SPI_processed;
-		ts->names = MemoryContextAlloc(cxt, sizeof(char *) * Max(ts->n, 1));
-		ts->parent = MemoryContextAlloc(cxt, sizeof(int) * Max(ts->n, 1));
-		ts->matched = MemoryContextAlloc(cxt, sizeof(int) * Max(ts->n, 1));
-		roots = MemoryContextAlloc(cxt, sizeof(KwNode *) * Max(ts->n, 1));
-		parents = palloc(sizeof(char *) * Max(ts->n, 1));
-		for (i = 0; i < ts->n; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			MemoryContext old;
-			KwQueryData *q;
-
-			CHECK_FOR_INTERRUPTS();
-			ts->names[i] = MemoryContextStrdup(cxt, SPI_getvalue(tup, desc, 1));
-			parents[i] = SPI_getvalue(tup, desc, 3);
-			q = (KwQueryData *) PG_DETOAST_DATUM(SPI_getbinval(tup, desc, 2, &isnull));
-			old = MemoryContextSwitchTo(cxt);
-			roots[i] = kw_datum_tree(q);
-			MemoryContextSwitchTo(old);
-		}
-		ts->name_texts = MemoryContextAlloc(cxt, sizeof(Datum) * Max(ts->n, 1));
-		for (i = 0; i < ts->n; i++)
-		{
-			MemoryContext old = MemoryContextSwitchTo(cxt);
-
-			ts->name_texts[i] = CStringGetTextDatum(ts->names[i]);
-			MemoryContextSwitchTo(old);
-		}
-		for (i = 0; i < ts->n; i++)
-		{
-			ts->parent[i] = -1;
-			if (parents[i] == NULL)
-				continue;
-			for (j = 0; j < ts->n; j++)
-				if (strcmp(ts->names[j], parents[i]) == 0)
-					ts->parent[i] = j;
-			if (ts->parent[i] < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("parent theme \"%s\" of theme \"%s\" does not exist in theme set \"%s\"",
-								parents[i], ts->names[i], name),
-						 errhint("Insert the parent theme, or set parent to NULL.")));
-		}
-		/* no cycles: every chain of parents ends within n steps */
-		for (i = 0; i < ts->n; i++)
-		{
-			int			k = i,
-						steps = 0;
-
-			while (k >= 0 && steps <= ts->n)
-			{
-				k = ts->parent[k];
-				steps++;
-			}
-			if (k >= 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("theme \"%s\" of theme set \"%s\" is its own ancestor", ts->names[i], name),
-						 errhint("Break the cycle of parent themes.")));
-		}
-		ts->matcher = ts->n > 0 ? kw_compile_set(roots, ts->n, cxt) : NULL;
-	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	return ts;
-}
-
-/* The compiled theme set of this name, current as of the statement's snapshot; 42704 if none. */
-static ThemeSet *
-theme_set_get(FunctionCallInfo fcinfo, text *name)
-{
-	ThemeMemo  *memo = (ThemeMemo *) fcinfo->flinfo->fn_extra;
-	char	   *cname;
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
-	bool		isnull;
-	int64		version;
-	int			i;
-	ThemeSet   *ts = NULL;
+	KwNode	  **roots;
+	char	  **parents;
+	int			i,
+				j;
 
-	if (memo != NULL && VARSIZE_ANY_EXHDR(memo->name) == VARSIZE_ANY_EXHDR(name) &&
-		memcmp(VARDATA_ANY(memo->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
+	args[0] = CStringGetTextDatum(name);
+	if (SPI_execute_with_args("SELECT name, query, parent FROM clientele.theme WHERE theme_set OPERATOR(pg_catalog.=) $1 "
+							  "ORDER BY priority DESC, name",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the themes of set \"%s\"", name);
+	ts->n = (int) SPI_processed;
+	ts->names = MemoryContextAlloc(cxt, sizeof(char *) * Max(ts->n, 1));
+	ts->parent = MemoryContextAlloc(cxt, sizeof(int) * Max(ts->n, 1));
+	ts->matched = MemoryContextAlloc(cxt, sizeof(int) * Max(ts->n, 1));
+	roots = MemoryContextAlloc(cxt, sizeof(KwNode *) * Max(ts->n, 1));
+	parents = palloc(sizeof(char *) * Max(ts->n, 1));
+	for (i = 0; i < ts->n; i++)
 	{
-		for (i = 0; i < ncached; i++)
-			if (cache[i] == memo->set)
-				return memo->set;
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		MemoryContext old;
+		KwQueryData *q;
+
+		CHECK_FOR_INTERRUPTS();
+		ts->names[i] = MemoryContextStrdup(cxt, SPI_getvalue(tup, desc, 1));
+		parents[i] = SPI_getvalue(tup, desc, 3);
+		q = (KwQueryData *) PG_DETOAST_DATUM(SPI_getbinval(tup, desc, 2, &isnull));
+		old = MemoryContextSwitchTo(cxt);
+		roots[i] = kw_datum_tree(q);
+		MemoryContextSwitchTo(old);
 	}
-
-	cname = text_to_cstring(name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	args[0] = PointerGetDatum(name);
-	if (SPI_execute_with_args("SELECT version FROM clientele.theme_set WHERE name OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read clientele.theme_set");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("theme set \"%s\" does not exist", cname),
-				 errhint("Create it by inserting into clientele.theme_set; list them with SELECT name FROM clientele.theme_set.")));
-	version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-
-	for (i = 0; i < ncached; i++)
-		if (strcmp(cache[i]->name, cname) == 0)
-			break;
-	if (i < ncached && cache[i]->version == version)
-		ts = cache[i];
-	else
+	ts->name_texts = MemoryContextAlloc(cxt, sizeof(Datum) * Max(ts->n, 1));
+	for (i = 0; i < ts->n; i++)
 	{
-		ts = theme_set_compile(cname, version);
-		if (i < ncached)
-		{
-			MemoryContextDelete(cache[i]->cxt);
-			cache[i] = ts;
-		}
-		else
-		{
-			if (ncached == MAX_CACHED_SETS)
-			{
-				MemoryContextDelete(cache[0]->cxt);
-				memmove(cache, cache + 1, (MAX_CACHED_SETS - 1) * sizeof(ThemeSet *));
-				ncached--;
-			}
-			cache[ncached++] = ts;
-		}
-	}
-	SPI_finish();
+		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-	memo = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ThemeMemo));
-	memo->name = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(name));
-	memcpy(memo->name, name, VARSIZE_ANY(name));
-	memo->set = ts;
-	fcinfo->flinfo->fn_extra = memo;
+		ts->name_texts[i] = CStringGetTextDatum(ts->names[i]);
+		MemoryContextSwitchTo(old);
+	}
+	for (i = 0; i < ts->n; i++)
+	{
+		ts->parent[i] = -1;
+		if (parents[i] == NULL)
+			continue;
+		for (j = 0; j < ts->n; j++)
+			if (strcmp(ts->names[j], parents[i]) == 0)
+				ts->parent[i] = j;
+		if (ts->parent[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("parent theme \"%s\" of theme \"%s\" does not exist in theme set \"%s\"",
+							parents[i], ts->names[i], name),
+					 errhint("Insert the parent theme, or set parent to NULL.")));
+	}
+	/* no cycles: every chain of parents ends within n steps */
+	for (i = 0; i < ts->n; i++)
+	{
+		int			k = i,
+					steps = 0;
+
+		while (k >= 0 && steps <= ts->n)
+		{
+			k = ts->parent[k];
+			steps++;
+		}
+		if (k >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("theme \"%s\" of theme set \"%s\" is its own ancestor", ts->names[i], name),
+					 errhint("Break the cycle of parent themes.")));
+	}
+	ts->matcher = ts->n > 0 ? kw_compile_set(roots, ts->n, cxt) : NULL;
 	return ts;
 }
+
+static const char *const theme_sources[] = {"clientele.theme", NULL};
+
+/* Theme sets in the version cache. */
+static const VersionCacheKind theme_set_kind = {
+	.label = "theme set",
+	.version_table = "clientele.theme_set",
+	.name_column = "name",
+	.version_column = "version",
+	.sources = theme_sources,
+	.missing_hint = "Create it by inserting into clientele.theme_set; list them with SELECT name FROM clientele.theme_set.",
+	.compile = theme_set_compile,
+};
 
 /* SQL: themes(message, theme_set) returns the matching theme names. */
 Datum
 clientele_themes(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
-	ThemeSet   *ts = theme_set_get(fcinfo, PG_GETARG_TEXT_PP(1));
+	ThemeSet   *ts = version_cache_get(fcinfo, &theme_set_kind, PG_GETARG_TEXT_PP(1), GetUserId());
 	Datum	   *out;
 	int			nout = 0,
 				nmatched,

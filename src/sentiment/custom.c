@@ -5,9 +5,10 @@
  * clientele.lexicon_entry.  Triggers give the lexicon a new version (from a
  * sequence, so versions never repeat, even across rolled-back transactions)
  * whenever its entries change.  A backend compiles a lexicon once into a
- * JudyHS map from normal form to valence and keeps it until it sees another
- * version: each statement asks for the current version once (the result is
- * kept in fn_extra for the rest of the statement), which is what makes the
+ * JudyHS map from normal form to valence and keeps it in the shared version
+ * cache (src/core/version_cache.c) until it sees another version: each
+ * statement asks for the current version once (the result is kept in
+ * fn_extra for the rest of the statement), which is what makes the
  * functions that take a lexicon STABLE.
  *
  * Terms are normalised by the text core exactly as message tokens are; a
@@ -18,8 +19,10 @@
  * see: privileges and row-level security policies on clientele.lexicon and
  * clientele.lexicon_entry apply to the look-up queries.  So a compiled
  * lexicon is cached for one user only (the key is name, version and user
- * id): after SET ROLE, or in a pooled connection that changes role, another
- * user gets a lexicon compiled under its own rights.  The queries qualify
+ * id), and shared between statements only when no policy filters the
+ * user's entries (version_cache.c says why): after SET ROLE, or in a pooled
+ * connection that changes role, another user gets a lexicon compiled under
+ * its own rights.  The queries qualify
  * every operator (OPERATOR(pg_catalog.=)) so that objects created in a
  * schema of the search_path cannot take the place of the built-in ones.
  */
@@ -32,6 +35,7 @@
 #include "utils/memutils.h"
 
 #include "sentiment.h"
+#include "version_cache.h"
 
 typedef struct CustomEntry
 {
@@ -42,25 +46,9 @@ typedef struct CustomEntry
 
 struct CustomLexicon
 {
-	char	   *name;
-	int64		version;
-	Oid			userid;			/* compiled under this user's rights */
-	MemoryContext cxt;			/* owns the map, the entries and this struct */
+	MemoryContext cxt;			/* owns the map, the entries and this struct (the cache's) */
 	TcJudy	   *map;
 };
-
-/* The backend's compiled lexicons (at most a handful). */
-#define MAX_CACHED_LEXICONS 16
-static CustomLexicon *cache[MAX_CACHED_LEXICONS];
-static int	ncached = 0;
-
-/* Per-statement memo kept in fn_extra. */
-typedef struct CustomMemo
-{
-	text	   *name;
-	Oid			userid;
-	const CustomLexicon *lex;
-} CustomMemo;
 
 /* Look a normal form up in a custom lexicon. */
 bool
@@ -94,12 +82,10 @@ custom_entry(CustomLexicon *lex, const char *key, int len)
 	return (CustomEntry *) *slot;
 }
 
-/* Compile a lexicon's entries (SPI connected by the caller). */
-static CustomLexicon *
-custom_compile(const char *name, int64 version, Oid userid)
+/* Compile a lexicon's entries into cxt (SPI connected by the version cache). */
+static void *
+custom_compile(const char *name, int64 version, MemoryContext cxt)
 {
-	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "clientele custom lexicon",
-											  ALLOCSET_SMALL_SIZES);
 	CustomLexicon *lex = MemoryContextAllocZero(cxt, sizeof(CustomLexicon));
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
@@ -107,66 +93,67 @@ custom_compile(const char *name, int64 version, Oid userid)
 	StringInfoData key;
 
 	lex->cxt = cxt;
-	lex->name = MemoryContextStrdup(cxt, name);
-	lex->version = version;
-	lex->userid = userid;
 	lex->map = tc_judy_create(cxt, TC_JUDY_HS);
 
-	PG_TRY();
+	args[0] = CStringGetTextDatum(name);
+	if (SPI_execute_with_args("SELECT e.term, e.valence FROM clientele.lexicon_entry e"
+							  " WHERE e.lexicon OPERATOR(pg_catalog.=) $1",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the entries of lexicon \"%s\"", name);
+	initStringInfo(&key);
+	for (i = 0; i < SPI_processed; i++)
 	{
-		args[0] = CStringGetTextDatum(name);
-		if (SPI_execute_with_args("SELECT e.term, e.valence FROM clientele.lexicon_entry e"
-								  " WHERE e.lexicon OPERATOR(pg_catalog.=) $1",
-								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read the entries of lexicon \"%s\"", name);
-		initStringInfo(&key);
-		for (i = 0; i < SPI_processed; i++)
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		bool		isnull;
+		Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
+		double		valence = DatumGetFloat8(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
+		text	   *term = DatumGetTextPP(d);
+		TcTokenizer tz;
+		TcToken		tok;
+		int			len,
+					ntok = 0;
+		char	   *s = tc_text_to_utf8(term, &len);
+		CustomEntry *ce;
+
+		CHECK_FOR_INTERRUPTS();
+		resetStringInfo(&key);
+		tc_tokenizer_init(&tz, s, len, true);
+		while (tc_next_token(&tz, &tok))
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			bool		isnull;
-			Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
-			double		valence = DatumGetFloat8(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
-			text	   *term = DatumGetTextPP(d);
-			TcTokenizer tz;
-			TcToken		tok;
-			int			len,
-						ntok = 0;
-			char	   *s = tc_text_to_utf8(term, &len);
-			CustomEntry *ce;
+			if (ntok++ > 0)
+				appendStringInfoChar(&key, ' ');
+			appendBinaryStringInfo(&key, tok.norm, tok.normlen);
+		}
+		tc_tokenizer_free(&tz);
+		if (ntok == 0)
+			continue;
+		ce = custom_entry(lex, key.data, key.len);
+		ce->valence = valence;
+		ce->has_valence = true;
+		if (ntok > 1)
+		{
+			/* the first token of the phrase: its normal form is the key's prefix */
+			char	   *sp = memchr(key.data, ' ', key.len);
+			CustomEntry *head = custom_entry(lex, key.data, sp - key.data);
 
-			CHECK_FOR_INTERRUPTS();
-			resetStringInfo(&key);
-			tc_tokenizer_init(&tz, s, len, true);
-			while (tc_next_token(&tz, &tok))
-			{
-				if (ntok++ > 0)
-					appendStringInfoChar(&key, ' ');
-				appendBinaryStringInfo(&key, tok.norm, tok.normlen);
-			}
-			tc_tokenizer_free(&tz);
-			if (ntok == 0)
-				continue;
-			ce = custom_entry(lex, key.data, key.len);
-			ce->valence = valence;
-			ce->has_valence = true;
-			if (ntok > 1)
-			{
-				/* the first token of the phrase: its normal form is the key's prefix */
-				char	   *sp = memchr(key.data, ' ', key.len);
-				CustomEntry *head = custom_entry(lex, key.data, sp - key.data);
-
-				head->phrase_len = Max(head->phrase_len, Min(ntok, LEX_MAX_PHRASE));
-			}
+			head->phrase_len = Max(head->phrase_len, Min(ntok, LEX_MAX_PHRASE));
 		}
 	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
 	return lex;
 }
+
+static const char *const lexicon_sources[] = {"clientele.lexicon_entry", NULL};
+
+/* Custom lexicons in the version cache. */
+static const VersionCacheKind lexicon_kind = {
+	.label = "lexicon",
+	.version_table = "clientele.lexicon",
+	.name_column = "name",
+	.version_column = "version",
+	.sources = lexicon_sources,
+	.missing_hint = "Create it with clientele.lexicon_load() or by inserting into clientele.lexicon; list them with SELECT name FROM clientele.lexicon.",
+	.compile = custom_compile,
+};
 
 /*
  * The compiled custom lexicon of this name, current as of the statement's
@@ -176,71 +163,5 @@ custom_compile(const char *name, int64 version, Oid userid)
 const CustomLexicon *
 custom_lexicon_get(FunctionCallInfo fcinfo, text *name, Oid userid)
 {
-	CustomMemo *memo = (CustomMemo *) fcinfo->flinfo->fn_extra;
-	char	   *cname;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	bool		isnull;
-	int64		version;
-	int			i;
-	CustomLexicon *lex = NULL;
-
-	if (memo != NULL && memo->userid == userid && VARSIZE_ANY_EXHDR(memo->name) == VARSIZE_ANY_EXHDR(name) &&
-		memcmp(VARDATA_ANY(memo->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) == 0)
-	{
-		/* still cached? (a statement that changes the lexicon recompiles it) */
-		for (i = 0; i < ncached; i++)
-			if (cache[i] == memo->lex)
-				return memo->lex;
-	}
-
-	cname = text_to_cstring(name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	args[0] = PointerGetDatum(name);
-	if (SPI_execute_with_args("SELECT l.version FROM clientele.lexicon l"
-							  " WHERE l.name OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read clientele.lexicon");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("lexicon \"%s\" does not exist", cname),
-				 errhint("Create it with clientele.lexicon_load() or by inserting into clientele.lexicon; list them with SELECT name FROM clientele.lexicon.")));
-	version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-
-	for (i = 0; i < ncached; i++)
-		if (cache[i]->userid == userid && strcmp(cache[i]->name, cname) == 0)
-			break;
-	if (i < ncached && cache[i]->version == version)
-		lex = cache[i];
-	else
-	{
-		lex = custom_compile(cname, version, userid);
-		if (i < ncached)
-		{
-			MemoryContextDelete(cache[i]->cxt);
-			cache[i] = lex;
-		}
-		else
-		{
-			if (ncached == MAX_CACHED_LEXICONS)
-			{
-				/* forget the oldest */
-				MemoryContextDelete(cache[0]->cxt);
-				memmove(cache, cache + 1, (MAX_CACHED_LEXICONS - 1) * sizeof(CustomLexicon *));
-				ncached--;
-			}
-			cache[ncached++] = lex;
-		}
-	}
-	SPI_finish();
-
-	memo = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(CustomMemo));
-	memo->name = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(name));
-	memcpy(memo->name, name, VARSIZE_ANY(name));
-	memo->userid = userid;
-	memo->lex = lex;
-	fcinfo->flinfo->fn_extra = memo;
-	return lex;
+	return (const CustomLexicon *) version_cache_get(fcinfo, &lexicon_kind, name, userid);
 }
