@@ -739,6 +739,23 @@ pg_utf_mblen(const unsigned char *s)
 	return 1;
 }
 
+/* Number of characters in the first len bytes (UTF-8, as the shim's database). */
+int
+pg_mbstrlen_with_len(const char *mbstr, int len)
+{
+	int			chars = 0;
+
+	while (len > 0 && *mbstr)
+	{
+		int			l = pg_utf_mblen((const unsigned char *) mbstr);
+
+		len -= l;
+		mbstr += l;
+		chars++;
+	}
+	return chars;
+}
+
 /* Abort: a code path the UTF-8 shim does not support was reached. */
 static void
 shim_unsupported(const char *what)
