@@ -6,7 +6,8 @@
 # test shows with EXPLAIN VERBOSE that
 #  - sentiment and language filters (WHERE) run on the shards;
 #  - keyword matching (body @~> kwquery, matches()) runs on the shards;
-#  - segment assignment (kmeans_assign with a model constant, p_alive of a
+#  - segment assignment (kmeans_assign with a model constant or a model
+#    from a scalar subquery, sent as a parameter; p_alive of a
 #    BG/NBD model) and offer scoring (logit_predict, nb_propensity,
 #    haversine_m) run on the shards;
 #  - themes() (STABLE: it reads the theme tables) is not shipped, and is
@@ -269,6 +270,15 @@ my $q_segment = "SELECT customer_id, clientele.kmeans_assign('$model'::clientele
 ok(shipped_to_both($remote, qr/WHERE \(\(clientele\.kmeans_assign\('k=3 dim=4 .*'::clientele\.kmeans_model, f\) = 2\)\)/),
 	'kmeans_assign() with a model constant is shipped to both shards') or diag($plan);
 same_rows($q_segment, 'k-means segment');
+#    A model read by a scalar subquery travels as a parameter of the remote
+#    query ($1, sent in the type's text form); joined as a table it would not.
+$coord->safe_psql('postgres', "CREATE TABLE segment_model AS SELECT '$model'::clientele.kmeans_model AS m");
+my $q_segment_param = q{SELECT customer_id FROM %3$s
+	WHERE clientele.kmeans_assign((SELECT m FROM segment_model), f) = 2 ORDER BY customer_id};
+($remote, $plan) = remote_sql(sprintf($q_segment_param, 'messages', 'messages_scored', 'customers'));
+ok(shipped_to_both($remote, qr/WHERE \(\(clientele\.kmeans_assign\(\$1::clientele\.kmeans_model, f\) = 2\)\)/),
+	'a model from a scalar subquery is shipped as a parameter') or diag($plan);
+same_rows($q_segment_param, 'k-means segment, model from a table');
 my $q_alive = q{SELECT customer_id, round(clientele.p_alive(clientele.bgnbd(0.75, 6.07, 0.81, 4.11), x, t_x, t_cal)::numeric, 12)
 	FROM %3$s WHERE clientele.p_alive(clientele.bgnbd(0.75, 6.07, 0.81, 4.11), x, t_x, t_cal) < 0.5 ORDER BY customer_id};
 ($remote, $plan) = remote_sql(sprintf($q_alive, 'messages', 'messages_scored', 'customers'));
