@@ -17,7 +17,7 @@
 #    coordinator (PostgreSQL 15's postgres_fdw ships only columns there), so
 #    a shard exposes per-message scores through a view, which the test uses;
 #  - GROUP BY the partition key pushes whole aggregates (sentiment_summary of
-#    sentiment, counts of keyword matches, kmeans_step) down with
+#    sentiment, counts of keyword matches and negative scores) down with
 #    enable_partitionwise_aggregate, and a join of the two co-partitioned
 #    tables goes to the shards with enable_partitionwise_join;
 # and that every result equals the one of single-node tables with the same
