@@ -31,14 +31,17 @@ RESET client_min_messages;
 SET max_parallel_workers_per_gather = 0;
 SET timezone = 'UTC';
 
+-- the aggregates of schema clientele, and of citus_selftest (aggregates
+-- built below to check the emulation itself)
 CREATE TEMP VIEW ext_aggregates AS
-SELECT p.oid, p.oid::regprocedure AS aggregate, p.proname::text AS name, p.pronargs, p.proparallel,
+SELECT n.nspname::text AS nsp, p.oid, p.oid::regprocedure AS aggregate, p.proname::text AS name, p.pronargs, p.proparallel,
        a.aggkind, a.aggnumdirectargs, a.aggtransfn, a.aggfinalfn, a.aggfinalextra, a.aggcombinefn,
        a.aggtranstype, a.agginitval, t.typtype, t.typinput, t.typoutput
   FROM pg_aggregate a
   JOIN pg_proc p ON p.oid = a.aggfnoid
   JOIN pg_type t ON t.oid = a.aggtranstype
- WHERE p.pronamespace = 'clientele'::regnamespace;
+  JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname IN ('clientele', 'citus_selftest');
 
 -- 1. Declarations.  Aggregates Citus cannot distribute, or that parallel
 -- workers cannot run, with the reasons (expect no rows once every state has
@@ -51,12 +54,13 @@ SELECT aggregate,
            CASE WHEN typtype <> 'p' AND (typinput = 0 OR typoutput = 0) THEN 'state type without input/output functions' END,
            CASE WHEN aggkind <> 'n' THEN 'ordered-set or hypothetical-set aggregate' END) AS problems
   FROM ext_aggregates
- WHERE aggcombinefn = 0 OR proparallel <> 's' OR typtype = 'p' OR typinput = 0 OR typoutput = 0 OR aggkind <> 'n'
+ WHERE nsp = 'clientele'
+   AND (aggcombinefn = 0 OR proparallel <> 's' OR typtype = 'p' OR typinput = 0 OR typoutput = 0 OR aggkind <> 'n')
  ORDER BY aggregate::text;
 -- the catalogue is read, not guessed: more than 30 aggregates, several state types
 SELECT count(*) > 30 AS many_aggregates, count(DISTINCT aggtranstype) >= 3 AS state_types,
        count(*) FILTER (WHERE aggfinalextra OR aggnumdirectargs > 0) AS with_extra_or_direct_arguments
-  FROM ext_aggregates;
+  FROM ext_aggregates WHERE nsp = 'clientele';
 
 -- 2. Sample rows, from the demo generators.
 --    demo messages and their sentiment scores
@@ -215,6 +219,18 @@ SELECT pg_temp.numbers_agree('{1,2.5,x}', '{1,2.5,x}', NULL) AS same_text,
        pg_temp.numbers_agree('(0.3,7)', '(0.3,7,1)', 1e-12) AS other_shape,
        pg_temp.numbers_agree('(0.3,a)', '(0.3,b)', 1e-12) AS other_words;
 
+-- Aggregates that check the emulation itself (section 5).
+CREATE SCHEMA citus_selftest;
+CREATE FUNCTION citus_selftest.mean_final(state float8[], value float8) RETURNS float8
+LANGUAGE sql IMMUTABLE AS 'SELECT CASE WHEN value IS NULL THEN state[2] / nullif(state[1], 0) END';
+CREATE AGGREGATE citus_selftest.mean_extra(float8) (SFUNC = float8_accum, STYPE = float8[], INITCOND = '{0,0,0}',
+    FINALFUNC = citus_selftest.mean_final, FINALFUNC_EXTRA, COMBINEFUNC = float8_combine, PARALLEL = SAFE);
+CREATE AGGREGATE citus_selftest.bad_combine(float8) (SFUNC = float8pl, STYPE = float8, COMBINEFUNC = float8larger,
+    PARALLEL = SAFE);
+INSERT INTO citus_sample VALUES
+    ('citus_selftest.mean_extra(float8)', 'SELECT id % 3 AS shard, score AS a1 FROM cr_messages', 1e-12),
+    ('citus_selftest.bad_combine(float8)', 'SELECT id % 3 AS shard, reach::float8 AS a1 FROM cr_messages', NULL);
+
 -- 3. The emulation aggregates, generated from the catalogue for every
 -- aggregate whose state has a text form.
 CREATE SCHEMA citus_emulation;
@@ -272,7 +288,7 @@ SELECT count(*) AS partial_aggregates FROM pg_proc WHERE pronamespace = 'citus_e
 -- states whose text is float8 output: they are exact only at the default
 -- extra_float_digits = 1 or above, which a Citus worker session has unless
 -- someone lowers it).
-CREATE FUNCTION pg_temp.emulate_citus()
+CREATE FUNCTION pg_temp.emulate_citus(schema_name text)
 RETURNS TABLE(aggregate regprocedure, state_type regtype, shards integer, round_trip boolean,
               exact_at_digits_0 boolean, result text)
 LANGUAGE plpgsql AS $$
@@ -295,6 +311,7 @@ BEGIN
     FOR e IN
         SELECT x.*, m.partial_name, m.combine_name, m.oid IS NOT NULL AS emulable
           FROM ext_aggregates x LEFT JOIN emulated m ON m.oid = x.oid
+         WHERE x.nsp = schema_name
          ORDER BY x.aggregate::text
     LOOP
         aggregate := e.aggregate;
@@ -363,7 +380,7 @@ BEGIN
         RETURN NEXT;
     END LOOP;
 END $$;
-CREATE TEMP TABLE citus_run AS SELECT * FROM pg_temp.emulate_citus();
+CREATE TEMP TABLE citus_run AS SELECT * FROM pg_temp.emulate_citus('clientele');
 SELECT * FROM citus_run ORDER BY aggregate::text;
 -- in short: every aggregate with a text-form state distributes, none lacks a sample
 SELECT count(*) FILTER (WHERE result LIKE 'equal%') AS distributed_equal,
@@ -372,7 +389,15 @@ SELECT count(*) FILTER (WHERE result LIKE 'equal%') AS distributed_equal,
        count(*) FILTER (WHERE result LIKE 'DIFFERENT%' OR result LIKE 'error%' OR NOT round_trip) AS failures
   FROM citus_run;
 
+
+-- 5. The emulation itself: an aggregate with FINALFUNC_EXTRA (its final
+-- function must get NULLs for the arguments, as from Citus) distributes and
+-- equals the serial result; an aggregate whose combine function is wrong
+-- (the larger of two partial sums instead of their sum) is caught.
+SELECT aggregate, state_type, shards, round_trip, result
+  FROM pg_temp.emulate_citus('citus_selftest') ORDER BY aggregate::text;
+
 SET client_min_messages = warning;
-DROP SCHEMA citus_emulation CASCADE;
+DROP SCHEMA citus_emulation, citus_selftest CASCADE;
 RESET client_min_messages;
-DROP FUNCTION pg_temp.emulate_citus();
+DROP FUNCTION pg_temp.emulate_citus(text);
