@@ -6,9 +6,10 @@
 # test shows with EXPLAIN VERBOSE that
 #  - sentiment and language filters (WHERE) run on the shards;
 #  - keyword matching (body @~> kwquery, matches()) runs on the shards;
+#  - near-duplicate detection (hamming of simhash) runs on the shards;
 #  - segment assignment (kmeans_assign with a model constant or a model
-#    from a scalar subquery, sent as a parameter; p_alive of a
-#    BG/NBD model) and offer scoring (logit_predict, nb_propensity,
+#    from a scalar subquery, sent as a parameter; audience membership;
+#    p_alive of a BG/NBD model) and offer scoring (logit_predict, nb_propensity,
 #    haversine_m) run on the shards;
 #  - themes() (STABLE: it reads the theme tables) is not shipped, and is
 #    computed on the shards through their views when every node has the
@@ -322,6 +323,24 @@ my $q_join = "SELECT m.id, c.customer_id FROM %s m JOIN %3\$s c ON c.customer_id
 ok(shipped_to_both($remote, qr/public\.messages_p\d r\d+ INNER JOIN public\.customers_p\d r\d+ .*kmeans_assign.*sentiment\(/),
 	'the join of the co-partitioned tables, with both filters, runs on both shards') or diag($plan);
 same_rows($q_join, 'co-partitioned join', @pwj);
+
+# 13. Near duplicates of the most copied message (simhash fingerprints
+#     within 3 bits of its fingerprint) and membership of an audience
+#     constant: both shipped.
+my $fingerprint = $coord->safe_psql('postgres',
+	q{SELECT clientele.simhash(body) FROM messages_single GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1});
+my $q_near = "SELECT id FROM %s WHERE clientele.hamming(clientele.simhash(body), $fingerprint) <= 3 ORDER BY id";
+($remote, $plan) = remote_sql(sprintf($q_near, 'messages'));
+ok(shipped_to_both($remote, qr/WHERE \(\(clientele\.hamming\(clientele\.simhash\(body\), \(?-?\d+\)?(::bigint)?\) <= 3\)\)/),
+	'the near-duplicate filter is shipped to both shards') or diag($plan);
+same_rows($q_near, 'near duplicates');
+my $audience = $coord->safe_psql('postgres',
+	q{SELECT clientele.audience(array_agg(customer_id)) FROM customers_single WHERE lang = 'fr' AND customer_id % 3 = 0});
+my $q_audience = "SELECT id FROM %s WHERE clientele.audience_contains('$audience'::clientele.audience, customer_id) AND lang = 'en' ORDER BY id";
+($remote, $plan) = remote_sql(sprintf($q_audience, 'messages'));
+ok(shipped_to_both($remote, qr/clientele\.audience_contains\('\{[0-9,]+\}'::clientele\.audience, customer_id\)/),
+	'audience membership with an audience constant is shipped to both shards') or diag($plan);
+same_rows($q_audience, 'audience membership');
 
 $coord->stop;
 $_->stop for @shards;
