@@ -1258,16 +1258,17 @@ clientele_next_best_offers(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must be at least 1, not %d", k)));
-	if (PG_ARGISNULL(6) || PG_ARGISNULL(7))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("seed and explore must not be NULL")));
 	include_rejected = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
 
 	InitMaterializedSRF(fcinfo, 0);
 	AcceptInvalidationMessages();	/* settings committed by others since the last lock taken */
 	direct = offer_fast_reads_ok();
 	gather_inputs(&in, PG_GETARG_INT64(0), PG_GETARG_TEXT_PP(2), PG_GETARG_TIMESTAMPTZ(3), context, direct);
+	/* after the customer is known to exist, as when offer_rank() checked them */
+	if (PG_ARGISNULL(6) || PG_ARGISNULL(7))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("seed and explore must not be NULL")));
 	in.seed = PG_GETARG_INT64(6);
 	in.explore = PG_GETARG_BOOL(7);
 	offer_decide_single(rsi, &in, k, include_rejected, direct);

@@ -48,6 +48,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "executor/spi.h"
+#include "access/xact.h"
 
 #include "offer/offer.h"
 
@@ -260,13 +261,18 @@ offer_scan_end(OfferScan *s)
 /*
  * Run a query of a cache load (inside SPI_connect) under a snapshot taken
  * now: after the invalidations processed so far, so that the copy holds
- * every change whose invalidation was consumed, as catalog caches do.
+ * every change whose invalidation was consumed, as catalog caches do.  A
+ * parallel operation cannot take a new snapshot: there (a parallel worker
+ * running offer_rank(), or its leader) the query's snapshot is used.
  */
 int
 offer_spi_execute_latest(const char *sql)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+	SPIPlanPtr	plan;
 
+	if (IsInParallelMode())
+		return SPI_execute(sql, true, 0);
+	plan = SPI_prepare(sql, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "preparing a cache load failed: %s", SPI_result_code_string(SPI_result));
 	return SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(), InvalidSnapshot, true, false, 0);
