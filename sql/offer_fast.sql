@@ -1,7 +1,9 @@
--- The single-decision path (offer_policy_inputs + offer_rank) against the
--- set-based path (offer_evaluate) on demo customers: every offer of every
--- case, compared column by column, at many times including the exact edges
--- of every policy window, on every channel, in several session time zones.
+-- The single-decision path (next_best_offers in one C call, and its pieces
+-- offer_policy_inputs + offer_rank) against the set-based path
+-- (offer_evaluate) on demo customers: every offer of every case, compared
+-- column by column, at many times including the exact edges of every
+-- policy window, on every channel, in several session time zones; then the
+-- same through the SPI road that row-level security sends it on.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
 RESET client_min_messages;
@@ -62,15 +64,23 @@ SELECT row_number() OVER (ORDER BY customer_id, channel, at, ctx::text) AS case_
 SELECT count(*) AS cases, count(DISTINCT customer_id) AS customers FROM cases;
 
 -- one comparison under the session's time zone
-CREATE FUNCTION pg_temp.compare(modulus int) RETURNS TABLE(pairs bigint, differing bigint, cap bigint, quiet bigint,
-    suppressed bigint, cooldown bigint, opted_out bigint, selected bigint)
+CREATE FUNCTION pg_temp.compare(modulus int) RETURNS TABLE(pairs bigint, differing bigint, pieces_differing bigint,
+    cap bigint, quiet bigint, suppressed bigint, cooldown bigint, opted_out bigint, selected bigint)
 LANGUAGE sql AS $$
     WITH slow AS (
         SELECT c.case_id, e.offer_id, e.stage, e.rejected_by, e.policy, e.priority, e.propensity,
                e.context_weight, e.value, e.lever, e.levers, e.reasons, e.rank
           FROM cases c, LATERAL clientele.offer_evaluate(ARRAY[c.customer_id], c.channel, c.at, c.ctx) e
          WHERE c.case_id % modulus = 0
-    ), fast AS (
+    ), fast AS (   -- next_best_offers() with every offer: ranked ones are 'selected'
+        SELECT c.case_id, n.offer_id, CASE WHEN n.stage = 'selected' THEN 'arbitration' ELSE n.stage END,
+               n.rejected_by, n.policy, n.priority, n.propensity,
+               n.context_weight, n.value, n.lever, n.levers, n.reasons, n.rank
+          FROM cases c,
+               LATERAL clientele.next_best_offers(c.customer_id, 1000, c.channel, c.at, c.ctx,
+                                                  include_rejected => true) n
+         WHERE c.case_id % modulus = 0
+    ), pieces AS (   -- and its pieces, as SQL can call them
         SELECT c.case_id, r.offer_id, r.stage, r.rejected_by, r.policy, r.priority, r.propensity,
                r.context_weight, r.value, r.lever, r.levers, r.reasons, r.rank
           FROM cases c,
@@ -82,6 +92,7 @@ LANGUAGE sql AS $$
     )
     SELECT count(*),
            count(*) FILTER (WHERE s IS DISTINCT FROM f OR s.case_id IS NULL OR f.case_id IS NULL),
+           count(*) FILTER (WHERE s IS DISTINCT FROM p OR p.case_id IS NULL),
            count(*) FILTER (WHERE s.rejected_by = 'CONTACT_CAP'),
            count(*) FILTER (WHERE s.rejected_by = 'QUIET_HOURS'),
            count(*) FILTER (WHERE s.rejected_by = 'SUPPRESSED'),
@@ -89,6 +100,7 @@ LANGUAGE sql AS $$
            count(*) FILTER (WHERE s.rejected_by = 'OPTED_OUT'),
            count(*) FILTER (WHERE s.stage = 'arbitration')
       FROM slow s FULL JOIN fast f ON f.case_id = s.case_id AND f.offer_id = s.offer_id
+      LEFT JOIN pieces p ON p.case_id = s.case_id AND p.offer_id = s.offer_id
 $$;
 
 \echo == every (case, offer): same stage, reason, policy, propensity, priority, levers and rank
@@ -131,9 +143,75 @@ SELECT * FROM pg_temp.compare(6);
 UPDATE clientele.contact_policy SET "window" = '8 days', active = true WHERE name = 'email: 2 a week';
 SELECT * FROM pg_temp.compare(6);
 
+\echo == a change of the settings, features or product cycles reaches the cached copies at once
+UPDATE clientele.offer_config SET control_share = 0.3, control_seed = 11;
+SELECT * FROM pg_temp.compare(6);
+UPDATE clientele.product_cycle SET cycle = cycle * 2;
+SELECT * FROM pg_temp.compare(6);
+UPDATE clientele.offer_feature SET edges = edges[2:] WHERE position = 1;
+SELECT * FROM pg_temp.compare(6);
+-- and inside a transaction that is rolled back, then after it
+BEGIN;
+UPDATE clientele.offer SET active = NOT active WHERE id % 3 = 0;
+SELECT * FROM pg_temp.compare(12);
+ROLLBACK;
+SELECT * FROM pg_temp.compare(12);
+
+\echo == the SPI road: row-level security in force, or no SELECT privilege, for a role
+CREATE ROLE regress_offer_app;
+GRANT USAGE ON SCHEMA clientele TO regress_offer_app;
+GRANT SELECT ON clientele.offer_customer, clientele.contact_history, clientele.contact_outcome,
+      clientele.offer_purchase TO regress_offer_app;
+GRANT SELECT ON cases TO regress_offer_app;
+-- the role sees every contact but the email ones, and only rejections among outcomes
+ALTER TABLE clientele.contact_history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE clientele.contact_outcome ENABLE ROW LEVEL SECURITY;
+CREATE POLICY app_contacts ON clientele.contact_history TO regress_offer_app USING (channel <> 'email');
+CREATE POLICY app_outcomes ON clientele.contact_outcome TO regress_offer_app USING (outcome = 'rejected');
+SET ROLE regress_offer_app;
+SELECT * FROM pg_temp.compare(6);
+RESET ROLE;
+-- the superuser (row security does not apply) sees more caps than the role did
+SELECT * FROM pg_temp.compare(6);
+DROP POLICY app_contacts ON clientele.contact_history;
+DROP POLICY app_outcomes ON clientele.contact_outcome;
+ALTER TABLE clientele.contact_history DISABLE ROW LEVEL SECURITY;
+ALTER TABLE clientele.contact_outcome DISABLE ROW LEVEL SECURITY;
+REVOKE SELECT ON clientele.contact_history FROM regress_offer_app;
+SET ROLE regress_offer_app;
+\set VERBOSITY terse
+SELECT count(*) FROM clientele.next_best_offers(1, 3, 'email', '2026-03-15');
+SELECT count(*) FROM clientele.offer_evaluate(ARRAY[1::bigint], 'email', '2026-03-15');
+\set VERBOSITY default
+RESET ROLE;
+-- an unqualified name early in search_path does not capture the decision's own reads
+CREATE SCHEMA regress_offer_shadow;
+CREATE FUNCTION regress_offer_shadow.max(float8) RETURNS float8 LANGUAGE sql AS 'SELECT 0.99::float8';
+SET search_path = regress_offer_shadow, pg_catalog, public;
+UPDATE clientele.offer_config SET control_share = 0.3;
+SELECT c AS customer_id,
+       (SELECT count(*) FILTER (WHERE 'CONTROL_GROUP' = ANY (reasons))
+          FROM clientele.next_best_offers(c, 50, 'email', '2026-03-15', include_rejected => true)) AS control_fast,
+       (SELECT count(*) FILTER (WHERE 'CONTROL_GROUP' = ANY (reasons))
+          FROM clientele.offer_evaluate(ARRAY[c], 'email', '2026-03-15')) AS control_set
+  FROM generate_series(1::bigint, 6) c;
+RESET search_path;
+DROP SCHEMA regress_offer_shadow CASCADE;
+REVOKE ALL ON clientele.offer_customer, clientele.contact_outcome, clientele.offer_purchase FROM regress_offer_app;
+REVOKE ALL ON SCHEMA clientele FROM regress_offer_app;
+REVOKE ALL ON cases FROM regress_offer_app;
+DROP ROLE regress_offer_app;
+
 \echo == errors
 SELECT * FROM clientele.offer_policy_inputs(424242, 'email', '2026-03-15');
 SELECT * FROM clientele.offer_policy_inputs(NULL, 'email', '2026-03-15');
+SELECT * FROM clientele.next_best_offers(424242, 3, 'email', '2026-03-15');
+SELECT * FROM clientele.next_best_offers(1, 3, 'email', '2026-03-15', seed => NULL);
+UPDATE clientele.offer_customer SET opted_out = '{NULL}' WHERE customer_id = 1;
+SELECT * FROM clientele.next_best_offers(1, 3, 'email', '2026-03-15');
+\set VERBOSITY terse
+SELECT count(*) FROM clientele.offer_evaluate(ARRAY[1::bigint], 'email', '2026-03-15');
+\set VERBOSITY default
 
 \echo == the history indexes the single path scans
 SELECT indexrelid::regclass::text AS index, pg_get_indexdef(indexrelid) ~ '\(customer_id' AS leads_with_customer

@@ -133,6 +133,8 @@ CREATE TABLE clientele.offer_stat (
     nb_model float8[],
     PRIMARY KEY (offer_id, segment)
 );
+-- single decisions read the statistics of a segment ('' and the customer's) by this index
+CREATE INDEX offer_stat_segment_idx ON clientele.offer_stat (segment);
 COMMENT ON TABLE clientele.offer_stat IS
 'Learned statistics per offer and segment ('''' = every customer): contacts, responses (the Beta posterior is Beta(1 + responses, 1 + contacts - responses)) and the naive Bayes model';
 

@@ -113,8 +113,15 @@ CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON
     FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
 CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer_model
     FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
--- the single-decision path caches the active contact policies the same way
+-- the single-decision path caches the active contact policies, the settings
+-- the naive Bayes features and the product cycles the same way
 CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.contact_policy
+    FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
+CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer_config
+    FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
+CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.offer_feature
+    FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
+CREATE TRIGGER catalogue_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON clientele.product_cycle
     FOR EACH STATEMENT EXECUTE FUNCTION clientele.offer_catalogue_changed();
 
 -- Every (customer, offer) pair through the stages: the shared decision path.
@@ -298,39 +305,19 @@ SET search_path = pg_catalog, pg_temp;  -- its SPI queries name operators unqual
 COMMENT ON FUNCTION clientele.offer_policy_inputs(bigint, text, timestamptz, jsonb) IS
 'The single-decision path of offer_evaluate(): one customer''s profile, control group, opt-out, the offers each contact policy blocks (code and policy), due products and nearby promotions, from saved index-scan plans; the arguments of offer_rank()';
 
--- The next best offers for one customer: the policy verdicts from saved
--- per-customer plans (offer_policy_inputs), then the same kernel as the batch.
+-- The next best offers for one customer, in one C call (offer_fast.c): the
+-- same inputs as offer_policy_inputs() then the same kernel as the batch.
+-- No SET clause: the function reads its tables by direct index scans (or,
+-- when the caller's rights require it, through saved plans that it runs
+-- under a fixed search_path itself).
 CREATE FUNCTION clientele.next_best_offers(customer_id bigint, k integer, channel text,
     at timestamptz DEFAULT now(), context jsonb DEFAULT '{}', include_rejected boolean DEFAULT false,
     seed bigint DEFAULT 0, explore boolean DEFAULT false)
 RETURNS TABLE(rank integer, offer_id integer, offer text, stage text, rejected_by text, policy text,
     priority float8, propensity float8, context_weight float8, value float8, lever float8,
     levers jsonb, reasons text[])
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    ctx jsonb := CASE WHEN context = '{}' THEN context ELSE clientele.offer_check_context(context) END;
-BEGIN
-    IF customer_id IS NULL OR k IS NULL OR channel IS NULL OR at IS NULL THEN
-        RAISE EXCEPTION 'customer_id, k, channel and at must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF k < 1 THEN
-        RAISE EXCEPTION 'k must be at least 1, not %', k USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN QUERY
-    SELECT r.rank, r.offer_id, r.offer,
-           CASE WHEN r.stage <> 'arbitration' THEN r.stage WHEN r.rank <= k THEN 'selected' ELSE 'ranked_out' END,
-           CASE WHEN r.stage = 'arbitration' AND r.rank > k THEN 'RANKED_OUT' ELSE r.rejected_by END,
-           r.policy, r.priority, r.propensity, r.context_weight, r.value, r.lever, r.levers, r.reasons
-      FROM clientele.offer_policy_inputs(customer_id, channel, at, ctx) p
-     CROSS JOIN LATERAL clientele.offer_rank(next_best_offers.customer_id, p.segment, p.facts, p.bins,
-               p.in_control, p.opted_out, p.blocked_offers, p.blocked_codes, p.blocked_policies,
-               p.due_products, p.near_offers, next_best_offers.channel, next_best_offers.at, ctx,
-               next_best_offers.seed, next_best_offers.explore, NULL,
-               CASE WHEN include_rejected THEN NULL ELSE k END) r
-     ORDER BY r.stage <> 'arbitration', r.rank, r.offer_id;
-END $$;
+AS 'MODULE_PATHNAME', 'clientele_next_best_offers'
+LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 10;   -- reads per-customer tables, like offer_evaluate()
 COMMENT ON FUNCTION clientele.next_best_offers(bigint, integer, text, timestamptz, jsonb, boolean, bigint, boolean) IS
 'The k best offers for a customer on a channel at a time, ranked by priority = propensity x context weight x value x lever, with reasons; include_rejected adds every other offer with the stage and policy that filtered it';
 

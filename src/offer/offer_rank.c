@@ -60,7 +60,11 @@
 #include "utils/rangetypes.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+#include "utils/fmgroids.h"
 #include "catalog/namespace.h"
+#include "access/xact.h"
+#include "storage/proc.h"
+#include "utils/snapmgr.h"
 
 #include "offer/offer.h"
 
@@ -119,6 +123,8 @@ typedef struct RankCatalogue
 {
 	MemoryContext cxt;
 	uint64		generation;
+	Oid			userid;			/* read with this role's rights */
+	bool		has_nb;			/* some offer uses a naive Bayes model */
 	int			noffers;
 	RankOffer  *offers;
 } RankCatalogue;
@@ -251,16 +257,17 @@ load_catalogue(void)
 	cxt = AllocSetContextCreate(CacheMemoryContext, "clientele offer catalogue", ALLOCSET_SMALL_SIZES);
 	c = MemoryContextAllocZero(cxt, sizeof(RankCatalogue));
 	c->cxt = cxt;
+	c->userid = GetUserId();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute(
+	ret = offer_spi_execute_latest(
 		"SELECT o.id, o.name, o.offer_group, o.active, o.valid, o.channels, o.value, o.lever,"
 		"       o.min_propensity, o.replenishment_boost, o.geofence_m IS NOT NULL, o.geofence_boost, o.model,"
 		"       o.products, o.eligibility, m.features, m.coefficients"
 		"  FROM clientele.offer o"
 		"  LEFT JOIN clientele.offer_model m ON m.offer_id OPERATOR(pg_catalog.=) o.id"
 		"                                   AND o.model OPERATOR(pg_catalog.=) 'logistic'"
-		" ORDER BY o.id", true, 0);
+		" ORDER BY o.id");
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "loading the offer catalogue failed: %d", ret);
 	c->noffers = (int) SPI_processed;
@@ -307,6 +314,7 @@ load_catalogue(void)
 		model = TextDatumGetCString(SPI_getbinval(tup, td, 13, &isnull));
 		o->model = strcmp(model, "naive_bayes") == 0 ? MODEL_NB :
 			strcmp(model, "logistic") == 0 ? MODEL_LOGIT : MODEL_BETA;
+		c->has_nb |= o->model == MODEL_NB;
 		o->nproducts = datum_cstrings(SPI_getbinval(tup, td, 14, &isnull), cxt, &o->products);
 		d = SPI_getbinval(tup, td, 15, &isnull);
 		if (!isnull)
@@ -344,11 +352,16 @@ load_catalogue(void)
 	catalogue = c;
 }
 
-/* The offer catalogue, (re)loaded if an invalidation dropped it. */
+/*
+ * The offer catalogue, (re)loaded if an invalidation dropped it or another
+ * role is current (its rights could show other rows).  It is read under a
+ * fresh snapshot, so a copy made after an invalidation holds the change
+ * that sent it, whatever the snapshot of the current query.
+ */
 static RankCatalogue *
 get_catalogue(void)
 {
-	if (catalogue == NULL || !catalogue_valid)
+	if (catalogue == NULL || !catalogue_valid || catalogue->userid != GetUserId())
 	{
 		PG_TRY();
 		{
@@ -560,17 +573,16 @@ append_float(StringInfo buf, double v)
 	pfree(s);
 }
 
-/* Emit one result row. */
+/* The 14 columns of offer_rank() for one evaluated offer. */
 static void
-emit_row(ReturnSetInfo *rsi, const RankCatalogue *c, const RankRow *r)
+row_values(const RankCatalogue *c, const RankRow *r, Datum *values, bool *nulls)
 {
 	const RankOffer *o = &c->offers[r->offer];
-	Datum		values[14];
-	bool		nulls[14] = {false};
 	StringInfoData buf;
 	Datum		reasons[8];
 	int			nreasons = 0;
 
+	memset(nulls, 0, sizeof(bool) * 14);
 	values[0] = Int32GetDatum(o->id);
 	values[1] = PointerGetDatum(o->name);
 	values[2] = PointerGetDatum(o->group);
@@ -630,7 +642,54 @@ emit_row(ReturnSetInfo *rsi, const RankCatalogue *c, const RankRow *r)
 		values[13] = Int32GetDatum(r->rank);
 	else
 		nulls[13] = true;
+}
+
+/* Emit one row of offer_rank(). */
+static void
+emit_row(ReturnSetInfo *rsi, const RankCatalogue *c, const RankRow *r)
+{
+	Datum		values[14];
+	bool		nulls[14];
+
+	row_values(c, r, values, nulls);
 	tuplestore_putvalues(rsi->setResult, rsi->setDesc, values, nulls);
+}
+
+/*
+ * Emit one row of next_best_offers(): rank first, no group, and the
+ * arbitration stage split into selected (rank <= k) and ranked_out.
+ */
+static void
+emit_decision_row(ReturnSetInfo *rsi, const RankCatalogue *c, const RankRow *r, int k)
+{
+	Datum		v[14],
+				out[13];
+	bool		n[14],
+				outn[13];
+	bool		arbitration = strcmp(r->stage, "arbitration") == 0;
+
+	row_values(c, r, v, n);
+	out[0] = v[13];
+	outn[0] = n[13];
+	out[1] = v[0];
+	outn[1] = false;
+	out[2] = v[1];
+	outn[2] = false;
+	out[3] = !arbitration ? v[3] : CStringGetTextDatum(r->rank <= k ? "selected" : "ranked_out");
+	outn[3] = false;
+	if (arbitration && r->rank > k)
+	{
+		out[4] = CStringGetTextDatum("RANKED_OUT");
+		outn[4] = false;
+	}
+	else
+	{
+		out[4] = v[4];
+		outn[4] = n[4];
+	}
+	memcpy(&out[5], &v[5], sizeof(Datum) * 8);
+	memcpy(&outn[5], &n[5], sizeof(bool) * 8);
+	tuplestore_putvalues(rsi->setResult, rsi->setDesc, out, outn);
 }
 
 /* Whether a customer's due products include one of the offer's products. */
@@ -648,113 +707,28 @@ product_due(const RankOffer *o, char **due, int ndue)
 }
 
 /*
- * SQL: offer_rank(customer_id, segment, facts, bins, in_control, opted_out,
- * blocked_offers, blocked_codes, blocked_policies, due_products, near_offers,
- * channel, at, context, seed, explore, offers, k)
+ * The kernel: evaluate every offer (or those of in->filter) for one
+ * customer into rows[] (stage NULL: not asked for), and the ones reaching
+ * arbitration, best first, into top[] (all of them, or the best in->k);
+ * returns how many are in top[].
  */
-Datum
-clientele_offer_rank(PG_FUNCTION_ARGS)
+static int
+rank_customer(const RankCatalogue *c, const OfferInputs *in, RankSegment *overall, RankSegment *own,
+			  RankRow *rows, RankRow **top)
 {
-	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
-	int64		customer;
-	char	   *segment;
-	Jsonb	   *facts;
-	Jsonb	   *context;
 	JsonbContainer *weights = NULL;
 	JsonbValue	wv;
-	bool		in_control,
-				opted_out,
-				explore;
-	int64		seed;
-	int			k;
-	RankCatalogue *c;
-	RankSegment *overall,
-			   *own;
-	char	   *channel;
-	TimestampTz at;
-	Datum	   *filter = NULL;
-	bool	   *filter_nulls;
-	int			nfilter = -1;
-	Datum	   *bin_elems = NULL;
-	bool	   *bin_nulls = NULL;
-	int			nbins = -1;
-	Datum	   *blk_offers = NULL,
-			   *blk_codes = NULL,
-			   *blk_policies = NULL;
-	bool	   *blk_n1,
-			   *blk_n2,
-			   *blk_n3;
-	int			nblocked = 0;
-	char	  **due = NULL;
-	int			ndue = 0;
-	Datum	   *near = NULL;
-	bool	   *near_nulls;
-	int			nnear = 0;
-	RankRow    *rows;
-	RankRow   **top;
 	int			ntop = 0,
 				i,
 				j;
 
-	/* the required arguments */
-	for (i = 0; i < 18; i++)
-		if (PG_ARGISNULL(i) && (i == 0 || i == 1 || i == 2 || i == 4 || i == 5 || i == 11 || i == 12 ||
-								i == 13 || i == 14 || i == 15))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("argument %d of offer_rank must not be NULL", i + 1)));
-	InitMaterializedSRF(fcinfo, 0);
-	customer = PG_GETARG_INT64(0);
-	segment = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	facts = PG_GETARG_JSONB_P(2);
-	in_control = PG_GETARG_BOOL(4);
-	opted_out = PG_GETARG_BOOL(5);
-	context = PG_GETARG_JSONB_P(13);
-	seed = PG_GETARG_INT64(14);
-	explore = PG_GETARG_BOOL(15);
-	k = PG_ARGISNULL(17) ? 0 : PG_GETARG_INT32(17);
-	if (!JB_ROOT_IS_OBJECT(facts) || JB_ROOT_IS_SCALAR(facts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("facts must be a JSON object")));
-	if (JB_ROOT_IS_OBJECT(context) &&
-		getKeyJsonValueFromContainer(&context->root, "weights", 7, &wv) != NULL &&
+	if (JB_ROOT_IS_OBJECT(in->context) &&
+		getKeyJsonValueFromContainer(&in->context->root, "weights", 7, &wv) != NULL &&
 		wv.type == jbvBinary && JsonContainerIsObject(wv.val.binary.data))
 		weights = wv.val.binary.data;
-
-	channel = text_to_cstring(PG_GETARG_TEXT_PP(11));
-	at = PG_GETARG_TIMESTAMPTZ(12);
-	if (!PG_ARGISNULL(16))
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(16), INT4OID, 4, true, TYPALIGN_INT, &filter, &filter_nulls, &nfilter);
-	c = get_catalogue();
-	if (c->noffers == 0)
-		return (Datum) 0;
-	get_segments(fcinfo, c, segment, &overall, &own);
 	if (own && !own->any)
 		own = NULL;
-	if (!PG_ARGISNULL(3))
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), INT4OID, 4, true, TYPALIGN_INT,
-						  &bin_elems, &bin_nulls, &nbins);
-	if (!PG_ARGISNULL(6) && !PG_ARGISNULL(7) && !PG_ARGISNULL(8))
-	{
-		int			n2,
-					n3;
 
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), INT4OID, 4, true, TYPALIGN_INT, &blk_offers, &blk_n1, &nblocked);
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, -1, false, TYPALIGN_INT, &blk_codes, &blk_n2, &n2);
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(8), TEXTOID, -1, false, TYPALIGN_INT, &blk_policies, &blk_n3, &n3);
-		if (n2 != nblocked || n3 != nblocked)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("blocked offers, codes and policies must have the same length")));
-	}
-	if (!PG_ARGISNULL(9))
-		ndue = datum_cstrings(PG_GETARG_DATUM(9), CurrentMemoryContext, &due);
-	if (!PG_ARGISNULL(10))
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(10), INT4OID, 4, true, TYPALIGN_INT, &near, &near_nulls, &nnear);
-
-	rows = palloc0(sizeof(RankRow) * c->noffers);
-	top = palloc(sizeof(RankRow *) * (k > 0 ? k + 1 : c->noffers + 1));
 	for (i = 0; i < c->noffers; i++)
 	{
 		const RankOffer *o = &c->offers[i];
@@ -766,30 +740,30 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		r->offer = i;
-		if (nfilter >= 0)
+		if (in->nfilter >= 0)
 		{
-			for (j = 0; j < nfilter; j++)
-				if (!filter_nulls[j] && DatumGetInt32(filter[j]) == o->id)
+			for (j = 0; j < in->nfilter; j++)
+				if (in->filter[j] == o->id)
 					break;
-			if (j == nfilter)
+			if (j == in->nfilter)
 			{
 				r->stage = NULL;	/* not asked for */
 				continue;
 			}
 		}
-		r->in_control = in_control;
-		r->explore = explore;
+		r->in_control = in->in_control;
+		r->explore = in->explore;
 		if (ss && (!ss->present || ss->contacts <= 0))
 			ss = NULL;
 		r->by_segment = ss != NULL;
 		st = ss ? ss : (sa->present ? sa : NULL);
 
 		/* levers */
-		r->replenishment_due = ndue > 0 && o->nproducts > 0 && product_due(o, due, ndue);
+		r->replenishment_due = in->ndue > 0 && o->nproducts > 0 && product_due(o, in->due, in->ndue);
 		r->near_store = false;
 		if (o->has_geofence)
-			for (j = 0; j < nnear; j++)
-				if (!near_nulls[j] && DatumGetInt32(near[j]) == o->id)
+			for (j = 0; j < in->nnear; j++)
+				if (in->near[j] == o->id)
 					r->near_store = true;
 		r->lever = o->lever * (r->replenishment_due ? o->replenishment_boost : 1.0) *
 			(r->near_store ? o->geofence_boost : 1.0);
@@ -797,19 +771,19 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 
 		/* propensity */
 		nb = ss && ss->nb_model ? ss->nb_model : (sa->present ? sa->nb_model : NULL);
-		if (in_control)
+		if (in->in_control)
 		{
 			OfferRng	rng;
 
-			offer_rng_init(&rng, seed, customer, o->id);
+			offer_rng_init(&rng, in->seed, in->customer, o->id);
 			r->propensity = offer_rng_uniform(&rng);
 		}
-		else if (o->model == MODEL_NB && nb != NULL && nbins >= 0 &&
+		else if (o->model == MODEL_NB && nb != NULL && in->nbins >= 0 &&
 				 ARR_NDIM(nb) == 1 && ARR_DIMS(nb)[0] > 2 &&
-				 ((float8 *) ARR_DATA_PTR(nb))[1] == nbins)	/* a model of these features */
+				 ((float8 *) ARR_DATA_PTR(nb))[1] == in->nbins)	/* a model of these features */
 		{
 			r->has_nb = true;
-			r->propensity = offer_nb_propensity(nb, bin_elems, bin_nulls, nbins);
+			r->propensity = offer_nb_propensity(nb, in->bins, in->bin_nulls, in->nbins);
 		}
 		else if (o->coefficients != NULL)
 		{
@@ -817,7 +791,7 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 
 			r->has_logit = true;
 			for (j = 0; j < o->nfeatures; j++)
-				eta += o->coefficients[j + 1] * fact_number(&facts->root, o->features[j]);
+				eta += o->coefficients[j + 1] * fact_number(&in->facts->root, o->features[j]);
 			r->propensity = 1.0 / (1.0 + exp(-eta));
 		}
 		else
@@ -825,11 +799,11 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 			double		resp = st ? st->responses : 0,
 						cont = st ? st->contacts : 0;
 
-			if (explore)
+			if (in->explore)
 			{
 				OfferRng	rng;
 
-				offer_rng_init(&rng, seed, customer, o->id);
+				offer_rng_init(&rng, in->seed, in->customer, o->id);
 				r->propensity = offer_rng_beta(&rng, 1 + resp, 1 + cont - resp);
 			}
 			else
@@ -841,32 +815,32 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 		r->stage = "arbitration";
 		if (!o->active)
 			r->rejected_by = "OFFER_INACTIVE";
-		else if (!offer_valid_at(o, at))
+		else if (!offer_valid_at(o, in->at))
 			r->rejected_by = "OUTSIDE_VALIDITY";
-		else if (!offer_on_channel(o, channel))
+		else if (!offer_on_channel(o, in->channel))
 			r->rejected_by = "CHANNEL_NOT_OFFERED";
-		else if (o->rule != NULL && !offer_rule_eval(&o->rule->root, &facts->root))
+		else if (o->rule != NULL && !offer_rule_eval(&o->rule->root, &in->facts->root))
 			r->rejected_by = "RULE_NOT_MET";
 		if (r->rejected_by)
 			r->stage = "eligibility";
-		else if (opted_out)
+		else if (in->opted_out)
 		{
 			r->stage = "applicability";
 			r->rejected_by = "OPTED_OUT";
 		}
 		else
 		{
-			for (j = 0; j < nblocked; j++)
-				if (!blk_n1[j] && DatumGetInt32(blk_offers[j]) == o->id)
+			for (j = 0; j < in->nblocked; j++)
+				if (in->blocked_offers[j] == o->id)
 				{
 					r->stage = "applicability";
-					r->rejected_by = blk_n2[j] ? "BLOCKED" : TextDatumGetCString(blk_codes[j]);
-					r->policy = blk_n3[j] ? NULL : TextDatumGetCString(blk_policies[j]);
+					r->rejected_by = in->blocked_codes[j] ? in->blocked_codes[j] : "BLOCKED";
+					r->policy = in->blocked_policies[j];
 					break;
 				}
 			if (r->rejected_by == NULL)
 			{
-				if (!in_control && r->propensity < o->min_propensity)
+				if (!in->in_control && r->propensity < o->min_propensity)
 				{
 					r->stage = "suitability";
 					r->rejected_by = "LOW_PROPENSITY";
@@ -882,7 +856,7 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 		/* arbitration: keep the best (all, or the top k) in order */
 		if (r->rejected_by == NULL)
 		{
-			int			limit = k > 0 ? k : c->noffers;
+			int			limit = in->k > 0 ? in->k : c->noffers;
 
 			if (ntop < limit || ranks_before(c, r, top[ntop - 1]))
 			{
@@ -899,7 +873,119 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < ntop; i++)
 		top[i]->rank = i + 1;
-	if (k > 0)
+	return ntop;
+}
+
+/* Deconstruct an int4[] argument into int32s, skipping NULL elements. */
+static int
+int4_array_values(ArrayType *a, int32 **out)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i,
+				m = 0;
+
+	deconstruct_array(a, INT4OID, 4, true, TYPALIGN_INT, &elems, &nulls, &n);
+	*out = palloc(sizeof(int32) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		if (!nulls[i])
+			(*out)[m++] = DatumGetInt32(elems[i]);
+	return m;
+}
+
+/*
+ * SQL: offer_rank(customer_id, segment, facts, bins, in_control, opted_out,
+ * blocked_offers, blocked_codes, blocked_policies, due_products, near_offers,
+ * channel, at, context, seed, explore, offers, k)
+ */
+Datum
+clientele_offer_rank(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsi = (ReturnSetInfo *) fcinfo->resultinfo;
+	OfferInputs in;
+	RankCatalogue *c;
+	RankSegment *overall,
+			   *own;
+	RankRow    *rows;
+	RankRow   **top;
+	int			ntop,
+				i;
+
+	/* the required arguments */
+	for (i = 0; i < 18; i++)
+		if (PG_ARGISNULL(i) && (i == 0 || i == 1 || i == 2 || i == 4 || i == 5 || i == 11 || i == 12 ||
+								i == 13 || i == 14 || i == 15))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of offer_rank must not be NULL", i + 1)));
+	InitMaterializedSRF(fcinfo, 0);
+	memset(&in, 0, sizeof(in));
+	in.customer = PG_GETARG_INT64(0);
+	in.segment = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	in.facts = PG_GETARG_JSONB_P(2);
+	in.in_control = PG_GETARG_BOOL(4);
+	in.opted_out = PG_GETARG_BOOL(5);
+	in.context = PG_GETARG_JSONB_P(13);
+	in.seed = PG_GETARG_INT64(14);
+	in.explore = PG_GETARG_BOOL(15);
+	in.k = PG_ARGISNULL(17) ? 0 : PG_GETARG_INT32(17);
+	if (!JB_ROOT_IS_OBJECT(in.facts) || JB_ROOT_IS_SCALAR(in.facts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("facts must be a JSON object")));
+	in.channel = text_to_cstring(PG_GETARG_TEXT_PP(11));
+	in.at = PG_GETARG_TIMESTAMPTZ(12);
+	in.nfilter = PG_ARGISNULL(16) ? -1 : int4_array_values(PG_GETARG_ARRAYTYPE_P(16), &in.filter);
+	c = get_catalogue();
+	if (c->noffers == 0)
+		return (Datum) 0;
+	get_segments(fcinfo, c, in.segment, &overall, &own);
+	in.nbins = -1;
+	if (!PG_ARGISNULL(3))
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), INT4OID, 4, true, TYPALIGN_INT,
+						  &in.bins, &in.bin_nulls, &in.nbins);
+	if (!PG_ARGISNULL(6) && !PG_ARGISNULL(7) && !PG_ARGISNULL(8))
+	{
+		Datum	   *blk_offers,
+				   *blk_codes,
+				   *blk_policies;
+		bool	   *blk_n1,
+				   *blk_n2,
+				   *blk_n3;
+		int			n1,
+					n2,
+					n3;
+
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), INT4OID, 4, true, TYPALIGN_INT, &blk_offers, &blk_n1, &n1);
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(7), TEXTOID, -1, false, TYPALIGN_INT, &blk_codes, &blk_n2, &n2);
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(8), TEXTOID, -1, false, TYPALIGN_INT, &blk_policies, &blk_n3, &n3);
+		if (n2 != n1 || n3 != n1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("blocked offers, codes and policies must have the same length")));
+		in.blocked_offers = palloc(sizeof(int32) * Max(n1, 1));
+		in.blocked_codes = palloc(sizeof(char *) * Max(n1, 1));
+		in.blocked_policies = palloc(sizeof(char *) * Max(n1, 1));
+		for (i = 0; i < n1; i++)
+		{
+			if (blk_n1[i])
+				continue;
+			in.blocked_offers[in.nblocked] = DatumGetInt32(blk_offers[i]);
+			in.blocked_codes[in.nblocked] = blk_n2[i] ? NULL : TextDatumGetCString(blk_codes[i]);
+			in.blocked_policies[in.nblocked] = blk_n3[i] ? NULL : TextDatumGetCString(blk_policies[i]);
+			in.nblocked++;
+		}
+	}
+	if (!PG_ARGISNULL(9))
+		in.ndue = datum_cstrings(PG_GETARG_DATUM(9), CurrentMemoryContext, &in.due);
+	if (!PG_ARGISNULL(10))
+		in.nnear = int4_array_values(PG_GETARG_ARRAYTYPE_P(10), &in.near);
+
+	rows = palloc0(sizeof(RankRow) * c->noffers);
+	top = palloc(sizeof(RankRow *) * (in.k > 0 ? in.k + 1 : c->noffers + 1));
+	ntop = rank_customer(c, &in, overall, own, rows, top);
+	if (in.k > 0)
 	{
 		for (i = 0; i < ntop; i++)
 			emit_row(rsi, c, top[i]);
@@ -909,6 +995,90 @@ clientele_offer_rank(PG_FUNCTION_ARGS)
 			if (rows[i].stage != NULL)
 				emit_row(rsi, c, &rows[i]);
 	return (Datum) 0;
+}
+
+/* Scan the statistics of one or two segments (the offer_stat index on segment) into cxt. */
+static void
+scan_segments(MemoryContext cxt, const RankCatalogue *c, RankSegment **sgs, const char **names, int n)
+{
+	int			s;
+
+	for (s = 0; s < n; s++)
+	{
+		OfferScan	scan;
+		OfferKey	key = {1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(names[s])};
+
+		sgs[s]->name = MemoryContextStrdup(cxt, names[s]);
+		sgs[s]->stats = MemoryContextAllocZero(cxt, sizeof(RankStat) * Max(c->noffers, 1));
+		sgs[s]->any = false;
+		offer_scan_begin(&scan, OFFER_READ_STATS, 1, &key);
+		while (offer_scan_next(&scan))
+		{
+			bool		isnull;
+			int			oi = find_offer(c, DatumGetInt32(offer_scan_get(&scan, 0, &isnull)));
+			RankStat   *r;
+			Datum		d;
+
+			if (oi < 0)
+				continue;
+			r = &sgs[s]->stats[oi];
+			r->present = true;
+			sgs[s]->any = true;
+			r->contacts = DatumGetFloat8(offer_scan_get(&scan, 2, &isnull));
+			r->responses = DatumGetFloat8(offer_scan_get(&scan, 3, &isnull));
+			d = offer_scan_get(&scan, 4, &isnull);
+			if (!isnull)
+			{
+				ArrayType  *m = DatumGetArrayTypeP(d);	/* detoasted: a copy, or in the buffer */
+
+				r->nb_model = MemoryContextAlloc(cxt, VARSIZE(m));
+				memcpy(r->nb_model, m, VARSIZE(m));
+			}
+		}
+		offer_scan_end(&scan);
+	}
+}
+
+/* See offer.h. */
+void
+offer_decide_single(ReturnSetInfo *rsi, OfferInputs *in, int k, bool include_rejected, bool direct_reads)
+{
+	RankCatalogue *c = get_catalogue();
+	RankSegment segments[2];
+	RankSegment *sgs[2] = {&segments[0], &segments[1]};
+	const char *names[2] = {"", in->segment};
+	int			nsegments = in->segment[0] != '\0' ? 2 : 1;
+	RankRow    *rows;
+	RankRow   **top;
+	int			ntop,
+				i;
+
+	if (c->noffers == 0)
+		return;
+	memset(segments, 0, sizeof(segments));
+	if (direct_reads)
+		scan_segments(CurrentMemoryContext, c, sgs, names, nsegments);
+	else
+		load_segments(CurrentMemoryContext, c, sgs, names, nsegments);
+	in->k = include_rejected ? 0 : k;
+	in->nfilter = -1;
+	rows = palloc0(sizeof(RankRow) * c->noffers);
+	top = palloc(sizeof(RankRow *) * (in->k > 0 ? in->k + 1 : c->noffers + 1));
+	ntop = rank_customer(c, in, sgs[0], nsegments == 2 ? sgs[1] : NULL, rows, top);
+	/* ORDER BY stage <> 'arbitration', rank, offer_id */
+	for (i = 0; i < ntop; i++)
+		emit_decision_row(rsi, c, top[i], k);
+	if (include_rejected)
+		for (i = 0; i < c->noffers; i++)
+			if (rows[i].rejected_by != NULL)
+				emit_decision_row(rsi, c, &rows[i], k);
+}
+
+/* Whether some offer of the catalogue uses a naive Bayes model. */
+bool
+offer_catalogue_has_nb(void)
+{
+	return get_catalogue()->has_nb;
 }
 
 /* The catalogue's offers with their groups and products, copied (a reload may free the cache). */

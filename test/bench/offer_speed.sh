@@ -123,28 +123,37 @@ fi
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 SET jit = off;
 CREATE TEMP TABLE picks AS SELECT (random() * ($N - 1))::bigint + 1 AS c FROM generate_series(1, 3000);
-CREATE TEMP TABLE timings (what text, ms float8);
+CREATE TEMP TABLE timings (what text, ms float8, cpu_ms float8);
+-- CPU time this backend has run, in ms (Linux schedstat; NULL elsewhere)
+CREATE FUNCTION pg_temp.cpu_ms() RETURNS float8 LANGUAGE plpgsql AS \$\$
+BEGIN
+    RETURN split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::float8 / 1e6;
+EXCEPTION WHEN OTHERS THEN RETURN NULL;
+END \$\$;
 DO \$\$
-DECLARE t0 timestamptz; r record; n int;
+DECLARE t0 timestamptz; c0 float8; r record; n int;
 BEGIN
     FOR r IN SELECT c FROM picks LIMIT 200 LOOP   -- warm both paths
         PERFORM count(*) FROM clientele.next_best_offers(r.c, 3, 'email', '$AT');
         PERFORM count(*) FROM clientele.offer_evaluate(ARRAY[r.c], 'email', '$AT', '{}', 0, false, NULL, 3);
     END LOOP;
-    t0 := clock_timestamp();
+    t0 := clock_timestamp(); c0 := pg_temp.cpu_ms();
     FOR r IN SELECT c FROM picks LOOP
         PERFORM count(*) FROM clientele.next_best_offers(r.c, 3, 'email', '$AT');
     END LOOP;
-    INSERT INTO timings VALUES ('next_best_offers (fast path)', extract(epoch FROM clock_timestamp() - t0) * 1000);
-    t0 := clock_timestamp();
+    INSERT INTO timings VALUES ('next_best_offers (fast path)', extract(epoch FROM clock_timestamp() - t0) * 1000,
+                                pg_temp.cpu_ms() - c0);
+    t0 := clock_timestamp(); c0 := pg_temp.cpu_ms();
     FOR r IN SELECT c FROM picks LOOP
         PERFORM count(*) FROM clientele.offer_evaluate(ARRAY[r.c], 'email', '$AT', '{}', 0, false, NULL, 3);
     END LOOP;
-    INSERT INTO timings VALUES ('offer_evaluate, one customer (set path)', extract(epoch FROM clock_timestamp() - t0) * 1000);
+    INSERT INTO timings VALUES ('offer_evaluate, one customer (set path)', extract(epoch FROM clock_timestamp() - t0) * 1000,
+                                pg_temp.cpu_ms() - c0);
 END \$\$;
 \echo
 \echo Single session: 3000 random customers, top 3 on email
-SELECT what, round((ms / 3000)::numeric, 3) AS ms_per_decision, round((3000 / (ms / 1000))::numeric) AS decisions_per_second,
+SELECT what, round((ms / 3000)::numeric, 3) AS ms_per_decision, round((cpu_ms / 3000)::numeric, 3) AS cpu_ms_per_decision,
+       round((3000 / (ms / 1000))::numeric) AS decisions_per_second,
        round(((SELECT ms FROM timings WHERE what LIKE 'offer_evaluate%') / ms)::numeric, 2) AS times_faster_than_set_path
   FROM timings;
 SQL
@@ -155,13 +164,32 @@ cat > offer_single.sql <<PGB
 SELECT offer_id FROM clientele.next_best_offers(:c, 3, 'email', '$AT');
 PGB
 rm -f pgbench_log.*
+# CPU time of the server: the postmaster's reaped children (the pgbench
+# backends exit before the second reading) plus its own, in clock ticks
+postmaster=$(head -1 "$PGHOST/data/postmaster.pid" 2>/dev/null || true)
+server_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat" 2>/dev/null || echo 0; }
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+s0=$(server_ticks)
+c0=$(awk '{print $16 + $17}' /proc/$$/stat)
 pgbench -n -M prepared -c 8 -j 2 -T "$T" -f offer_single.sql -l >pgbench.out 2>&1 || { cat pgbench.out; exit 1; }
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+sleep 1
+s1=$(server_ticks)
+c1=$(awk '{print $16 + $17}' /proc/$$/stat)
 echo
 echo "Single decisions: pgbench, 8 clients, 2 threads, prepared, ${T} s, random customer, top 3 on email"
 grep -E "number of transactions actually processed|latency average|^tps" pgbench.out
 cat pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {
     printf "latency p50 = %.3f ms, p90 = %.3f ms, p99 = %.3f ms, max = %.3f ms (%d decisions)\n",
         a[int(NR*0.50)]/1000, a[int(NR*0.90)]/1000, a[int(NR*0.99)]/1000, a[NR]/1000, NR }'
+n=$(cat pgbench_log.* | wc -l)
+tck=$(getconf CLK_TCK)
+awk -v s=$((s1 - s0)) -v c=$((c1 - c0)) -v n="$n" -v t="$tck" -v cores="$(nproc)" 'BEGIN {
+    if (n > 0 && s > 0) {
+        printf "CPU per decision (load independent): server %.3f ms, pgbench client %.3f ms; ", s / t * 1000 / n, c / t * 1000 / n
+        printf "%d cores fully used would make %.0f decisions/s\n", cores, cores / ((s + c) / t / n) }
+    else print "CPU per decision: not measured (no /proc)" }'
 nproc | awk '{print "cores visible: " $1}'
+echo "load average (1 min) before the run: $load_before, after: $load_after"
 uptime | sed 's/.*load average/load average during the run/'
 rm -f pgbench_log.* offer_single.sql pgbench.out

@@ -83,6 +83,40 @@ is($node->safe_psql('postgres', q{
 my $log = slurp_file($node->logfile);
 unlike($log, qr/deadlock detected/, 'no deadlock');
 
+# a change committed in another session reaches the cached catalogue,
+# policies and settings of a session at its next decision, also inside an
+# open READ COMMITTED transaction that already read them
+$node->safe_psql('postgres', q{INSERT INTO clientele.offer_customer (customer_id, segment) VALUES (30, 's1')});
+my $cached = $node->background_psql('postgres');
+my $decision = q{SELECT string_agg(offer_id || ':' || coalesce(rejected_by, stage), ',' ORDER BY offer_id)
+	FROM clientele.next_best_offers(30, 2, 'push', '2030-01-01 12:00+00', include_rejected => true)};
+my $set_path = q{SELECT string_agg(offer_id || ':' || coalesce(rejected_by, CASE WHEN rank <= 2 THEN 'selected' ELSE 'RANKED_OUT' END),
+	',' ORDER BY offer_id) FROM clientele.offer_evaluate(ARRAY[30::bigint], 'push', '2030-01-01 12:00+00')};
+my $d0 = $cached->query_safe($decision);
+my ($top) = ($d0 =~ /(\d+):selected/);
+ok(defined $top, "a decision is cached ($d0)");
+$node->safe_psql('postgres', "UPDATE clientele.offer SET active = false WHERE id = $top");
+my $d1 = $cached->query_safe($decision);
+like($d1, qr/\b$top:OFFER_INACTIVE/, 'an offer deactivated by another session is seen at the next decision');
+is($d1, $cached->query_safe($set_path), 'and the decision equals the set path');
+$cached->query_safe('BEGIN');
+$cached->query_safe($decision);
+$node->safe_psql('postgres', q{INSERT INTO clientele.contact_policy (name, kind, channel, quiet_start, quiet_end)
+	VALUES ('push-quiet-all-day', 'quiet_hours', 'push', '00:00', '23:59:59')});
+my $d2 = $cached->query_safe($decision);
+like($d2, qr/^1:QUIET_HOURS,/, 'a policy added by another session is seen inside an open transaction');
+is($d2, $cached->query_safe($set_path), 'and the decision equals the set path');
+$cached->query_safe('COMMIT');
+$node->safe_psql('postgres', q{DELETE FROM clientele.contact_policy WHERE name = 'push-quiet-all-day';
+	UPDATE clientele.offer SET active = true;
+	INSERT INTO clientele.offer_config (control_share, control_seed) VALUES (1, 5)});
+my $d3 = $cached->query_safe(q{SELECT bool_and('CONTROL_GROUP' = ANY (reasons)) AND count(*) = 8
+	FROM clientele.next_best_offers(30, 2, 'push', '2030-01-01 12:00+00', include_rejected => true)});
+is($d3, 't', 'settings changed by another session are seen at the next decision');
+is($cached->query_safe($decision), $cached->query_safe($set_path), 'and the decision equals the set path');
+$node->safe_psql('postgres', q{DELETE FROM clientele.offer_config});
+$cached->quit;
+
 # real-time trigger: NOTIFY on commit only
 $node->safe_psql('postgres', q{
 	CREATE TABLE app_events (id bigserial, customer_id bigint, kind text, product text, lat float8, lon float8,
