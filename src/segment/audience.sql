@@ -173,7 +173,7 @@ COMMENT ON FUNCTION clientele.audience_union_trans(clientele.audience, clientele
 COMMENT ON FUNCTION clientele.audience_agg_combine(clientele.audience, clientele.audience) IS
 'Combine function of the audience aggregates: the union of two partial states (aggregate use only)';
 COMMENT ON FUNCTION clientele.audience_agg_final(clientele.audience) IS
-'Final function of the audience aggregates: the state as an audience, empty over no rows (aggregate use only)';
+'Final function of the audience aggregates: the state as an audience, empty for a NULL state';
 
 CREATE AGGREGATE clientele.audience_agg(bigint) (
     SFUNC = clientele.audience_agg_trans,

@@ -434,7 +434,7 @@ clientele_audience_agg_final(PG_FUNCTION_ARGS)
 	struct varlena *flat;
 	struct varlena *result;
 
-	agg_context(fcinfo, "audience_agg_final");
+	/* callable outside an aggregate too: it only reads its argument */
 	if (PG_ARGISNULL(0))
 	{
 		AudienceBuilder b;

@@ -910,10 +910,7 @@ clientele_portrait_final(PG_FUNCTION_ARGS)
 	bool		typbyval;
 	char		typalign;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("portrait final function called outside an aggregate")));
+	/* callable outside an aggregate too: it only reads its argument */
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = portrait_of_datum(PG_GETARG_DATUM(0));

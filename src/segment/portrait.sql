@@ -41,7 +41,7 @@ COMMENT ON FUNCTION clientele.portrait_trans(clientele.portrait_state, boolean, 
 COMMENT ON FUNCTION clientele.portrait_combine(clientele.portrait_state, clientele.portrait_state) IS
 'Combine function of portrait: add two partial states (aggregate use only)';
 COMMENT ON FUNCTION clientele.portrait_final(clientele.portrait_state) IS
-'Final function of portrait: the portrait lines of a state (aggregate use only)';
+'Final function of portrait: the portrait lines of a state (NULL for a state of no customer)';
 
 CREATE AGGREGATE clientele.portrait(in_segment boolean, attributes jsonb) (
     SFUNC = clientele.portrait_trans,
