@@ -63,6 +63,17 @@ SELECT what, pg_temp.try_recv(b) AS result
                              ('trailing byte', kmeans_model_send(m) || '\x00'::bytea),
                              ('k = 0', set_byte(kmeans_model_send(m), 3, 0)),
                              ('unknown flags', set_byte(kmeans_model_send(m), 15, 4))) v(what, b);
+-- a value must be all there before it is allocated: 16 bytes announcing
+-- 10000 x 1600 centroids, or a text as short, are refused at once
+SELECT pg_temp.try_recv('\x00002710000006400000000000000001'::bytea) AS huge_header;
+SELECT 'k=10000 dim=1600 iterations=0 inertia=0 shift=0 sizes={1}'::kmeans_model;
+-- one NaN: a NaN with a payload (binary) or a sign (text) reads as the NaN
+-- the output writes, so the value has the same bytes after a round trip
+TRUNCATE km_bad_in;
+SELECT pg_temp.try_recv(overlay(kmeans_model_send(m) placing '\x7ff80000deadbeef'::bytea from 17 for 8)) FROM km_m;
+SELECT m::text LIKE '% inertia=NaN %' AS nan_inertia, kmeans_model_send(m) = kmeans_model_send(m::text::kmeans_model) AS same_bytes FROM km_bad_in;
+SELECT kmeans_model_send('k=1 dim=1 iterations=0 inertia=-NaN shift=NaN sizes={0} centroids={{1}}') =
+       kmeans_model_send('k=1 dim=1 iterations=0 inertia=NaN shift=NaN sizes={0} centroids={{1}}') AS minus_nan_is_nan;
 
 -- bad input
 SELECT kmeans_assign(m, '{1,2,3}') FROM km_m;

@@ -7,7 +7,7 @@ PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 postgresql-common
 	libicu-dev libjudy-dev pkg-config
 	libipc-run-perl perl make gcc
-	clang libclang-rt-dev valgrind
+	clang libclang-rt-dev lld valgrind
 )
 
 missing=()

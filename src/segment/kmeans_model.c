@@ -59,6 +59,15 @@ kmeans_model_size(int k, int dim, bool partial)
 		(partial ? (cells + k) * sizeof(float8) : 0);
 }
 
+/* Numbers after the header of a model's text or binary form: sizes, centroids (sums, sse). */
+static Size
+kmeans_model_numbers(int k, int dim, bool partial)
+{
+	Size		cells = (Size) k * dim;
+
+	return k + cells + (partial ? cells + k : 0);
+}
+
 /* Check k and dim are in range. */
 void
 kmeans_check_k_dim(int k, int dim)
@@ -357,7 +366,7 @@ parse_int(ModelParser *ps, int64 lo, int64 hi)
 	return (int64) v;
 }
 
-/* Parse a float8 (NaN and infinities included). */
+/* Parse a float8 (NaN and infinities included; "-NaN" is the one NaN too). */
 static float8
 parse_float(ModelParser *ps)
 {
@@ -369,7 +378,7 @@ parse_float(ModelParser *ps)
 	if (have_error || end == ps->p)
 		parse_error(ps, "a number");
 	ps->p = end;
-	return v;
+	return isnan(v) ? get_float8_nan() : v;
 }
 
 /* Parse rows x width floats written as a (nested) brace list. */
@@ -450,6 +459,14 @@ clientele_kmeans_model_in(PG_FUNCTION_ARGS)
 	/* look ahead for the partial sections to size the value */
 	save = ps.p;
 	partial = strstr(ps.p, "partial") != NULL;
+	/* every number takes a character: refuse to allocate for numbers that are not there */
+	kmeans_check_k_dim(k, dim);
+	if (strlen(ps.p) < kmeans_model_numbers(k, dim, partial))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type kmeans_model: \"%s\"", ps.s),
+				 errdetail("A model of %d clusters in %d dimensions has %zu numbers; the value ends before.",
+						   k, dim, kmeans_model_numbers(k, dim, partial))));
 	m = kmeans_model_alloc(CurrentMemoryContext, k, dim, partial);
 	m->iterations = iterations;
 	m->inertia = inertia;
@@ -505,6 +522,18 @@ clientele_kmeans_model_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/*
+ * A float8 of the binary form; every NaN becomes the one NaN the text form
+ * reads, so that equal models have equal bytes whichever form they came in.
+ */
+static float8
+recv_float8(StringInfo msg)
+{
+	float8		v = pq_getmsgfloat8(msg);
+
+	return isnan(v) ? get_float8_nan() : v;
+}
+
 /* Binary input, checked like the text form. */
 Datum
 clientele_kmeans_model_recv(PG_FUNCTION_ARGS)
@@ -523,16 +552,27 @@ clientele_kmeans_model_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid kmeans_model flags %d", flags)));
+	/*
+	 * The message must hold every number before the value is allocated (16
+	 * bytes announcing a model of 128 MB must not allocate it); the error is
+	 * the one pq_getmsgfloat8 would raise at the end of the message.
+	 */
+	kmeans_check_k_dim(k, dim);
+	if ((Size) (msg->len - msg->cursor) <
+		2 * sizeof(float8) + kmeans_model_numbers(k, dim, (flags & KMEANS_PARTIAL) != 0) * sizeof(float8))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("insufficient data left in message")));
 	m = kmeans_model_alloc(CurrentMemoryContext, k, dim, (flags & KMEANS_PARTIAL) != 0);
 	m->iterations = iterations;
-	m->inertia = pq_getmsgfloat8(msg);
-	m->shift = pq_getmsgfloat8(msg);
+	m->inertia = recv_float8(msg);
+	m->shift = recv_float8(msg);
 	cells = (Size) k * dim;
 	nfloats = cells + ((flags & KMEANS_PARTIAL) ? cells + k : 0);
 	for (i = 0; i < (Size) k; i++)
 		KM_SIZES(m)[i] = pq_getmsgint64(msg);
 	for (i = 0; i < nfloats; i++)
-		KM_CENTROIDS(m)[i] = pq_getmsgfloat8(msg);
+		KM_CENTROIDS(m)[i] = recv_float8(msg);
 	pq_getmsgend(msg);
 	check_model_values(m);
 	PG_RETURN_POINTER(m);

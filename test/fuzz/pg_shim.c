@@ -1,6 +1,7 @@
 /*
  * pg_shim.c — just enough of the PostgreSQL backend for the extension's
- * text core and sentiment scorer to run inside a libFuzzer process.
+ * text core, sentiment scorer, keyword queries and type and state I/O
+ * functions to run inside a libFuzzer process.
  *
  * The extension's C files are compiled unchanged against the server headers;
  * the backend functions they call are provided here, with the semantics the
@@ -29,8 +30,15 @@
  *    set-returning functions and tuplestores.
  *  - check_stack_depth() raises 54001 past 2 MB of stack below the frame of
  *    fuzz_run(), like the server's max_stack_depth default.
- *  - pqformat: the few functions type send/receive functions use, with the
+ *  - pqformat: the functions type send/receive functions use, with the
  *    server's errors for short messages (08P01).
+ *  - float8in_internal_opt_error, hex_decode/hex_encode: the server's syntax
+ *    and SQLSTATEs (22P02, 22003, 22023).
+ *  - AggCheckCallContext: in an aggregate when fcinfo->context is an AggState
+ *    node; the aggregate context is shim_aggregate_context.
+ *  - Expanded objects: the header and its flatten methods.
+ *  - Hash tables: dynahash's API for local tables (entries in the table's own
+ *    context; iteration order is the shim's, not dynahash's).
  *
  * pg_qsort and pg_strcasecmp come from libpgport; ICU and Judy are the real
  * libraries.
@@ -51,6 +59,17 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "common/hashfn.h"
+#include "common/shortest_dec.h"
+#include "nodes/execnodes.h"
+#include "port/pg_bswap.h"
+#include "utils/expandeddatum.h"
+#include "utils/float.h"
+#include "utils/hsearch.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 
 #include "pg_shim.h"
 
@@ -113,17 +132,25 @@ shim_bad_size(Size size)
 	elog(ERROR, "invalid memory alloc request size %zu", size);
 }
 
-/* Allocate a chunk in a context. */
+/*
+ * Allocate a chunk in a context, with the MCXT_ALLOC_* flags of
+ * MemoryContextAllocExtended: HUGE raises the limit to MaxAllocHugeSize,
+ * NO_OOM returns NULL when malloc fails, ZERO zeroes.
+ */
 static void *
-shim_alloc(ShimContext *cxt, Size size, bool zero)
+shim_alloc_flags(ShimContext *cxt, Size size, int flags)
 {
 	ShimChunk  *c;
 
-	if (!AllocSizeIsValid(size))
+	if ((flags & MCXT_ALLOC_HUGE) ? !AllocHugeSizeIsValid(size) : !AllocSizeIsValid(size))
 		shim_bad_size(size);
-	c = zero ? calloc(1, sizeof(ShimChunk) + size) : malloc(sizeof(ShimChunk) + size);
+	c = (flags & MCXT_ALLOC_ZERO) ? calloc(1, sizeof(ShimChunk) + size) : malloc(sizeof(ShimChunk) + size);
 	if (c == NULL)
+	{
+		if (flags & MCXT_ALLOC_NO_OOM)
+			return NULL;
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
 	c->cxt = cxt;
 	c->size = size;
 	c->prev = NULL;
@@ -136,6 +163,13 @@ shim_alloc(ShimContext *cxt, Size size, bool zero)
 	if (live_bytes > peak_bytes)
 		peak_bytes = live_bytes;
 	return c + 1;
+}
+
+/* Allocate a chunk in a context (at most MaxAllocSize). */
+static void *
+shim_alloc(ShimContext *cxt, Size size, bool zero)
+{
+	return shim_alloc_flags(cxt, size, zero ? MCXT_ALLOC_ZERO : 0);
 }
 
 /* The chunk header of a payload pointer. */
@@ -174,9 +208,19 @@ palloc0(Size size)
 void *
 palloc_extended(Size size, int flags)
 {
-	if ((flags & MCXT_ALLOC_HUGE) ? !AllocHugeSizeIsValid(size) : !AllocSizeIsValid(size))
-		shim_bad_size(size);
-	return shim_alloc(SHIM(CurrentMemoryContext), size, (flags & MCXT_ALLOC_ZERO) != 0);
+	return shim_alloc_flags(SHIM(CurrentMemoryContext), size, flags);
+}
+
+void *
+MemoryContextAllocExtended(MemoryContext context, Size size, int flags)
+{
+	return shim_alloc_flags(SHIM(context), size, flags);
+}
+
+void *
+MemoryContextAllocHuge(MemoryContext context, Size size)
+{
+	return shim_alloc_flags(SHIM(context), size, MCXT_ALLOC_HUGE);
 }
 
 void *
@@ -907,6 +951,558 @@ void
 pq_sendtext(StringInfo buf, const char *str, int slen)
 {
 	appendBinaryStringInfo(buf, str, slen);
+}
+
+/* The server's checks of a message with datalen bytes to read (08P01). */
+static void
+shim_msg_need(StringInfo msg, int datalen)
+{
+	if (datalen < 0 || datalen > (msg->len - msg->cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("insufficient data left in message")));
+}
+
+void
+pq_copymsgbytes(StringInfo msg, char *buf, int datalen)
+{
+	shim_msg_need(msg, datalen);
+	memcpy(buf, &msg->data[msg->cursor], datalen);
+	msg->cursor += datalen;
+}
+
+const char *
+pq_getmsgbytes(StringInfo msg, int datalen)
+{
+	const char *p;
+
+	shim_msg_need(msg, datalen);
+	p = &msg->data[msg->cursor];
+	msg->cursor += datalen;
+	return p;
+}
+
+unsigned int
+pq_getmsgint(StringInfo msg, int b)
+{
+	uint8		n8;
+	uint16		n16;
+	uint32		n32;
+
+	switch (b)
+	{
+		case 1:
+			pq_copymsgbytes(msg, (char *) &n8, 1);
+			return n8;
+		case 2:
+			pq_copymsgbytes(msg, (char *) &n16, 2);
+			return pg_ntoh16(n16);
+		case 4:
+			pq_copymsgbytes(msg, (char *) &n32, 4);
+			return pg_ntoh32(n32);
+		default:
+			elog(ERROR, "unsupported integer size %d", b);
+			return 0;
+	}
+}
+
+int64
+pq_getmsgint64(StringInfo msg)
+{
+	uint64		n64;
+
+	pq_copymsgbytes(msg, (char *) &n64, sizeof(n64));
+	return (int64) pg_ntoh64(n64);
+}
+
+float8
+pq_getmsgfloat8(StringInfo msg)
+{
+	union
+	{
+		float8		f;
+		int64		i;
+	}			swap;
+
+	swap.i = pq_getmsgint64(msg);
+	return swap.f;
+}
+
+void
+pq_getmsgend(StringInfo msg)
+{
+	if (msg->cursor != msg->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("invalid message format")));
+}
+
+void
+pq_sendbytes(StringInfo buf, const char *data, int datalen)
+{
+	appendBinaryStringInfo(buf, data, datalen);
+}
+
+void
+pq_sendfloat8(StringInfo buf, float8 f)
+{
+	union
+	{
+		float8		f;
+		int64		i;
+	}			swap;
+
+	swap.f = f;
+	pq_sendint64(buf, swap.i);
+}
+
+/* ------------------------------------------------------------------
+ * Numbers and hexadecimal, with the server's syntax and errors
+ * ------------------------------------------------------------------
+ */
+
+/*
+ * float8in_internal_opt_error: strtod() after leading white space, the
+ * spellings of NaN and the infinities strtod may not know, 22003 for an
+ * overflow or an underflow to zero (a denormal is accepted), 22P02 for
+ * anything else; trailing white space is skipped and, without endptr_p,
+ * must end the string.  With have_error the errors set it and return 0.
+ */
+float8
+float8in_internal_opt_error(char *num, char **endptr_p, const char *type_name,
+							const char *orig_string, bool *have_error)
+{
+	static const struct
+	{
+		const char *word;
+		double		value;
+	}			specials[] = {
+		{"NaN", NAN}, {"Infinity", INFINITY}, {"+Infinity", INFINITY},
+		{"-Infinity", -INFINITY}, {"inf", INFINITY}, {"+inf", INFINITY}, {"-inf", -INFINITY}
+	};
+	double		val;
+	char	   *endptr;
+	int			i;
+
+	while (*num != '\0' && isspace((unsigned char) *num))
+		num++;
+	if (*num == '\0')
+		goto syntax;
+	errno = 0;
+	val = strtod(num, &endptr);
+	if (endptr == num || errno != 0)
+	{
+		int			save_errno = errno;
+		bool		special = false;
+
+		for (i = 0; i < lengthof(specials) && !special; i++)
+			if (pg_strncasecmp(num, specials[i].word, strlen(specials[i].word)) == 0)
+			{
+				val = specials[i].value;
+				endptr = num + strlen(specials[i].word);
+				special = true;
+			}
+		if (!special && save_errno == ERANGE)
+		{
+			if (val == 0.0 || val >= HUGE_VAL || val <= -HUGE_VAL)
+			{
+				if (have_error)
+				{
+					*have_error = true;
+					return 0;
+				}
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("\"%s\" is out of range for type double precision",
+								pnstrdup(num, endptr - num))));
+			}
+		}
+		else if (!special)
+			goto syntax;
+	}
+	while (*endptr != '\0' && isspace((unsigned char) *endptr))
+		endptr++;
+	if (endptr_p)
+		*endptr_p = endptr;
+	else if (*endptr != '\0')
+		goto syntax;
+	return val;
+
+syntax:
+	if (have_error)
+	{
+		*have_error = true;
+		return 0;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", type_name, orig_string)));
+	return 0;
+}
+
+float8
+float8in_internal(char *num, char **endptr_p, const char *type_name, const char *orig_string)
+{
+	return float8in_internal_opt_error(num, endptr_p, type_name, orig_string, NULL);
+}
+
+/* float8out_internal: the shortest exact form (extra_float_digits 1, the default). */
+char *
+float8out_internal(float8 num)
+{
+	char	   *ascii = palloc(32);
+
+	if (isnan(num))
+		strcpy(ascii, "NaN");
+	else if (isinf(num))
+		strcpy(ascii, num > 0 ? "Infinity" : "-Infinity");
+	else
+		double_to_shortest_decimal_buf(num, ascii);
+	return ascii;
+}
+
+/* The value of a hexadecimal digit, or the server's 22023. */
+static int
+shim_hex_digit(const char *c)
+{
+	if (*c >= '0' && *c <= '9')
+		return *c - '0';
+	if (*c >= 'a' && *c <= 'f')
+		return *c - 'a' + 10;
+	if (*c >= 'A' && *c <= 'F')
+		return *c - 'A' + 10;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid hexadecimal digit: \"%.*s\"",
+					pg_utf_mblen((const unsigned char *) c), c)));
+	return 0;
+}
+
+/* hex_decode: pairs of digits, white space between pairs skipped. */
+uint64
+hex_decode(const char *src, size_t len, char *dst)
+{
+	const char *s = src,
+			   *end = src + len;
+	char	   *p = dst;
+
+	while (s < end)
+	{
+		int			hi;
+
+		if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		{
+			s++;
+			continue;
+		}
+		hi = shim_hex_digit(s++);
+		if (s >= end)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid hexadecimal data: odd number of digits")));
+		*p++ = (char) ((hi << 4) | shim_hex_digit(s++));
+	}
+	return p - dst;
+}
+
+/* hex_encode: two lower-case digits a byte. */
+uint64
+hex_encode(const char *src, size_t len, char *dst)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		*dst++ = digits[(unsigned char) src[i] >> 4];
+		*dst++ = digits[(unsigned char) src[i] & 0xF];
+	}
+	return (uint64) len * 2;
+}
+
+/* ------------------------------------------------------------------
+ * Aggregates: a function called with fcinfo->context an AggState is in an
+ * aggregate, whose context is shim_aggregate_context (set by the target)
+ * ------------------------------------------------------------------
+ */
+
+MemoryContext shim_aggregate_context = NULL;
+
+int
+AggCheckCallContext(FunctionCallInfo fcinfo, MemoryContext *aggcontext)
+{
+	if (fcinfo->context && IsA(fcinfo->context, AggState) && shim_aggregate_context != NULL)
+	{
+		if (aggcontext)
+			*aggcontext = shim_aggregate_context;
+		return AGG_CONTEXT_AGGREGATE;
+	}
+	if (aggcontext)
+		*aggcontext = NULL;
+	return 0;
+}
+
+/* ------------------------------------------------------------------
+ * Expanded objects: the header and its two methods
+ * ------------------------------------------------------------------
+ */
+
+ExpandedObjectHeader *
+DatumGetEOHP(Datum d)
+{
+	varattrib_1b_e *datum = (varattrib_1b_e *) DatumGetPointer(d);
+	varatt_expanded ptr;
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED(datum))
+	{
+		fprintf(stderr, "pg_shim: DatumGetEOHP on a datum that is not expanded\n");
+		abort();
+	}
+	memcpy(&ptr, VARDATA_EXTERNAL(datum), sizeof(ptr));
+	return ptr.eohptr;
+}
+
+void
+EOH_init_header(ExpandedObjectHeader *eohptr, const ExpandedObjectMethods *methods,
+				MemoryContext obj_context)
+{
+	varatt_expanded ptr;
+
+	eohptr->vl_len_ = EOH_HEADER_MAGIC;
+	eohptr->eoh_methods = methods;
+	eohptr->eoh_context = obj_context;
+	ptr.eohptr = eohptr;
+	SET_VARTAG_EXTERNAL(eohptr->eoh_rw_ptr, VARTAG_EXPANDED_RW);
+	memcpy(VARDATA_EXTERNAL(eohptr->eoh_rw_ptr), &ptr, sizeof(ptr));
+	SET_VARTAG_EXTERNAL(eohptr->eoh_ro_ptr, VARTAG_EXPANDED_RO);
+	memcpy(VARDATA_EXTERNAL(eohptr->eoh_ro_ptr), &ptr, sizeof(ptr));
+}
+
+Size
+EOH_get_flat_size(ExpandedObjectHeader *eohptr)
+{
+	return eohptr->eoh_methods->get_flat_size(eohptr);
+}
+
+void
+EOH_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	eohptr->eoh_methods->flatten_into(eohptr, result, allocated_size);
+}
+
+/* ------------------------------------------------------------------
+ * Hash tables (dynahash's API for local tables): chained buckets that
+ * double when the table is full, entries allocated in the table's own
+ * context (a child of HASH_CONTEXT's, or of TopMemoryContext), keys
+ * compared as bytes (HASH_BLOBS), as strings (HASH_STRINGS) or with the
+ * caller's functions; the table does not grow while a scan is open
+ * ------------------------------------------------------------------
+ */
+
+struct HTAB
+{
+	MemoryContext cxt;
+	Size		keysize;
+	Size		entrysize;
+	int			flags;
+	HashValueFunc hash;
+	HashCompareFunc match;
+	HashCopyFunc keycopy;
+	HASHELEMENT **buckets;
+	uint32		nbuckets;		/* a power of 2 */
+	long		nentries;
+	int			open_scans;
+};
+
+#define SHIM_ELEMENT_KEY(e) ((char *) (e) + MAXALIGN(sizeof(HASHELEMENT)))
+
+static uint32
+shim_string_hash(const void *key, Size keysize)
+{
+	return hash_bytes((const unsigned char *) key, (int) strnlen(key, keysize - 1));
+}
+
+static uint32
+shim_blob_hash(const void *key, Size keysize)
+{
+	return hash_bytes((const unsigned char *) key, (int) keysize);
+}
+
+static int
+shim_string_compare(const void *key1, const void *key2, Size keysize)
+{
+	return strncmp(key1, key2, keysize - 1);
+}
+
+static void *
+shim_string_copy(void *dest, const void *src, Size keysize)
+{
+	strlcpy(dest, src, keysize);
+	return dest;
+}
+
+HTAB *
+hash_create(const char *tabname, long nelem, const HASHCTL *info, int flags)
+{
+	MemoryContext parent = (flags & HASH_CONTEXT) ? info->hcxt : TopMemoryContext;
+	MemoryContext cxt;
+	HTAB	   *h;
+
+	if (!(flags & HASH_ELEM) || (flags & (HASH_SHARED_MEM | HASH_ALLOC | HASH_PARTITION)))
+		shim_unsupported("hash_create without HASH_ELEM or in shared memory");
+	cxt = AllocSetContextCreate(parent, "hash table", ALLOCSET_DEFAULT_SIZES);
+	h = MemoryContextAllocZero(cxt, sizeof(HTAB));
+	h->cxt = cxt;
+	h->keysize = info->keysize;
+	h->entrysize = info->entrysize;
+	h->flags = flags;
+	if (flags & HASH_FUNCTION)
+		h->hash = info->hash;
+	else if (flags & HASH_BLOBS)
+		h->hash = shim_blob_hash;
+	else
+		h->hash = shim_string_hash;
+	if (flags & HASH_COMPARE)
+		h->match = info->match;
+	else if (h->hash == shim_string_hash)
+		h->match = shim_string_compare;
+	else
+		h->match = memcmp;
+	if (flags & HASH_KEYCOPY)
+		h->keycopy = info->keycopy;
+	else if (h->hash == shim_string_hash)
+		h->keycopy = shim_string_copy;
+	else
+		h->keycopy = memcpy;
+	h->nbuckets = 16;
+	while (h->nbuckets < (uint32) Min(nelem, 1L << 20))
+		h->nbuckets <<= 1;
+	h->buckets = MemoryContextAllocZero(cxt, h->nbuckets * sizeof(HASHELEMENT *));
+	return h;
+}
+
+void
+hash_destroy(HTAB *hashp)
+{
+	if (hashp)
+		MemoryContextDelete(hashp->cxt);
+}
+
+/* Double the buckets (when no scan is open). */
+static void
+shim_hash_grow(HTAB *h)
+{
+	uint32		n = h->nbuckets * 2;
+	HASHELEMENT **b = MemoryContextAllocZero(h->cxt, n * sizeof(HASHELEMENT *));
+	uint32		i;
+
+	for (i = 0; i < h->nbuckets; i++)
+		while (h->buckets[i])
+		{
+			HASHELEMENT *e = h->buckets[i];
+
+			h->buckets[i] = e->link;
+			e->link = b[e->hashvalue & (n - 1)];
+			b[e->hashvalue & (n - 1)] = e;
+		}
+	pfree(h->buckets);
+	h->buckets = b;
+	h->nbuckets = n;
+}
+
+void *
+hash_search(HTAB *hashp, const void *keyPtr, HASHACTION action, bool *foundPtr)
+{
+	uint32		hv = hashp->hash(keyPtr, hashp->keysize);
+	HASHELEMENT **link = &hashp->buckets[hv & (hashp->nbuckets - 1)];
+	HASHELEMENT *e;
+
+	for (; (e = *link) != NULL; link = &e->link)
+		if (e->hashvalue == hv && hashp->match(SHIM_ELEMENT_KEY(e), keyPtr, hashp->keysize) == 0)
+			break;
+	if (foundPtr)
+		*foundPtr = (e != NULL);
+	switch (action)
+	{
+		case HASH_FIND:
+			return e ? SHIM_ELEMENT_KEY(e) : NULL;
+		case HASH_REMOVE:
+			if (e == NULL)
+				return NULL;
+			*link = e->link;
+			hashp->nentries--;
+			/* dynahash keeps removed entries on a free list: the pointer stays valid */
+			return SHIM_ELEMENT_KEY(e);
+		case HASH_ENTER:
+		case HASH_ENTER_NULL:
+			if (e)
+				return SHIM_ELEMENT_KEY(e);
+			if (hashp->open_scans == 0 && hashp->nentries >= (long) hashp->nbuckets)
+			{
+				shim_hash_grow(hashp);
+				link = &hashp->buckets[hv & (hashp->nbuckets - 1)];
+				while (*link)
+					link = &(*link)->link;
+			}
+			e = MemoryContextAlloc(hashp->cxt, MAXALIGN(sizeof(HASHELEMENT)) + hashp->entrysize);
+			e->link = NULL;
+			e->hashvalue = hv;
+			*link = e;
+			hashp->nentries++;
+			hashp->keycopy(SHIM_ELEMENT_KEY(e), keyPtr, hashp->keysize);
+			return SHIM_ELEMENT_KEY(e);
+	}
+	return NULL;
+}
+
+long
+hash_get_num_entries(HTAB *hashp)
+{
+	return hashp->nentries;
+}
+
+void
+hash_seq_init(HASH_SEQ_STATUS *status, HTAB *hashp)
+{
+	status->hashp = hashp;
+	status->curBucket = 0;
+	status->curEntry = NULL;
+	hashp->open_scans++;
+}
+
+void *
+hash_seq_search(HASH_SEQ_STATUS *status)
+{
+	HTAB	   *h = status->hashp;
+	HASHELEMENT *e = status->curEntry;
+
+	if (e != NULL)
+	{
+		status->curEntry = e->link;
+		if (e->link == NULL)
+			status->curBucket++;
+		return SHIM_ELEMENT_KEY(e);
+	}
+	while (status->curBucket < h->nbuckets)
+	{
+		e = h->buckets[status->curBucket];
+		if (e != NULL)
+		{
+			status->curEntry = e->link;
+			if (e->link == NULL)
+				status->curBucket++;
+			return SHIM_ELEMENT_KEY(e);
+		}
+		status->curBucket++;
+	}
+	h->open_scans--;
+	return NULL;
+}
+
+void
+hash_seq_term(HASH_SEQ_STATUS *status)
+{
+	status->hashp->open_scans--;
 }
 
 /* ------------------------------------------------------------------

@@ -27,6 +27,9 @@ extern Size shim_context_bytes(MemoryContext context);
 extern Size shim_peak_bytes(void);
 extern void shim_reset_peak(void);
 
+/* The context AggCheckCallContext() gives a function called in an aggregate. */
+extern MemoryContext shim_aggregate_context;
+
 /* Frame address fuzz_run() records for check_stack_depth(). */
 extern char *shim_stack_base;
 

@@ -1,0 +1,125 @@
+-- Seeds of fuzz_typeio, written by a real server (make-seeds.sh runs this in a
+-- throwaway cluster).  Each row: entry name (typeio_table.h), seed name, and
+-- the seed's bytes in hexadecimal: a type's text form or its binary form
+-- (the send function's output), or an aggregate state as its serialize
+-- function writes it.
+--
+-- Aggregate states never reach SQL, so temporary aggregates with the
+-- serialize function as final function capture them: a final function runs
+-- inside the aggregate, where the serializer's AggCheckCallContext succeeds.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS clientele;
+SET search_path = clientele, pg_catalog;
+SET extra_float_digits = 3;
+
+CREATE TEMP TABLE seeds (entry text, name text, bytes bytea);
+
+-- kwquery: queries as written (text input), their canonical forms, binary forms
+CREATE TEMP TABLE q (name text, src text);
+INSERT INTO q VALUES
+  ('or', 'parfum OR perfume'), ('lang', 'parfum lang:en'), ('near-phrase', '"livraison rapide"~4'),
+  ('near-groups', '(a OR b) NEAR/3 (c OR d)'), ('not', '-spam promo'),
+  ('tags', '#nutella @marque $TSLA 😍'), ('accents', '"rouge à lèvres"'),
+  ('wildcards', '*stick ?clat nut*'), ('not-not', 'NOT NOT a'), ('nested-near', '(a NEAR/1 b) NEAR/2 c'),
+  ('and-or', 'livraison AND (retard OR lent) AND NOT gratuit'), ('elongation', 'Soooo cooool!!');
+INSERT INTO seeds SELECT 'kwquery.text', 'written-' || name, convert_to(src, 'UTF8') FROM q;
+INSERT INTO seeds SELECT 'kwquery.text', 'canonical-' || name, convert_to(src::kwquery::text, 'UTF8') FROM q;
+INSERT INTO seeds SELECT 'kwquery.binary', name, kwquery_send(src::kwquery) FROM q;
+
+-- audience: small, dense, sparse, extreme ids
+CREATE TEMP TABLE a (name text, v audience);
+INSERT INTO a VALUES
+  ('empty', '{}'), ('one', '{42}'), ('mixed', '{1,2,5..9,-3}'),
+  ('extremes', '{-9223372036854775808,0,9223372036854775807}'),
+  ('extreme-runs', '{-9223372036854775808..-9223372036854775000,9223372036854775000..9223372036854775807}'),
+  ('pair', '{7,8}');
+INSERT INTO a SELECT 'dense', audience_agg(g) FROM generate_series(1, 100000) g;
+INSERT INTO a SELECT 'every-third', audience_agg(g) FROM generate_series(1, 2000, 3) g;
+-- more tokens than one block holds, so the block directory has several entries
+INSERT INTO a SELECT 'blocks', audience_agg(g * 2) FROM generate_series(1, 700) g;
+INSERT INTO a SELECT 'random', audience_agg((hashint8(g) & 1048575)::bigint) FROM generate_series(1, 300) g;
+INSERT INTO seeds SELECT 'audience.text', name, convert_to(v::text, 'UTF8') FROM a;
+INSERT INTO seeds SELECT 'audience.binary', name, audience_send(v) FROM a;
+
+-- kmeans_model: fitted models, a step's partial state, NaN statistics
+CREATE TEMP TABLE pts (f float8[]);
+INSERT INTO pts VALUES ('{0,0}'), ('{0,1}'), ('{1,0}'), ('{10,10}'), ('{10,11}'), ('{11,10}'), ('{5,5.5}');
+CREATE TEMP TABLE m (name text, v kmeans_model);
+INSERT INTO m SELECT 'fitted-k2', kmeans(f, 2) FROM pts;
+INSERT INTO m SELECT 'fitted-k3', kmeans(f, 3) FROM pts;
+INSERT INTO m SELECT 'fitted-1d', kmeans(ARRAY[g * 0.1]::float8[], 4) FROM generate_series(1, 50) g;
+INSERT INTO m VALUES ('written', 'k=2 dim=2 iterations=4 inertia=1.5 shift=0 sizes={3,2} centroids={{0,0.5},{10,10}}'),
+  ('not-measured', 'k=1 dim=3 iterations=0 inertia=NaN shift=NaN sizes={0} centroids={{1e-300,-2.5e300,0.1}}');
+CREATE AGGREGATE pg_temp.step_partial(float8[], kmeans_model) (
+  SFUNC = clientele.kmeans_step_accum, STYPE = clientele.kmeans_model);
+INSERT INTO m SELECT 'partial-step', pg_temp.step_partial(f, (SELECT v FROM m WHERE name = 'written')) FROM pts;
+INSERT INTO m SELECT 'stepped', kmeans_step(f, (SELECT v FROM m WHERE name = 'written')) FROM pts;
+INSERT INTO seeds SELECT 'kmeans_model.text', name, convert_to(v::text, 'UTF8') FROM m;
+INSERT INTO seeds SELECT 'kmeans_model.binary', name, kmeans_model_send(v) FROM m;
+
+-- attribution_state: the states of several models, as their text (hexadecimal)
+CREATE TEMP TABLE paths (path text[], converted boolean, value float8);
+INSERT INTO paths VALUES
+  ('{search,email,direct}', true, 120), ('{social,search}', true, 80), ('{email}', false, NULL),
+  ('{direct}', true, 20), ('{social,social,email,search}', false, 0), ('{}', true, 5);
+CREATE AGGREGATE pg_temp.st_linear(text[], boolean, float8) (
+  SFUNC = clientele.attribution_linear_sfunc, STYPE = clientele.attribution_state);
+CREATE AGGREGATE pg_temp.st_markov(text[], boolean, float8, integer) (
+  SFUNC = clientele.attribution_markov_sfunc, STYPE = clientele.attribution_state);
+CREATE AGGREGATE pg_temp.st_shapley(text[], boolean, float8) (
+  SFUNC = clientele.attribution_shapley_sfunc, STYPE = clientele.attribution_state);
+CREATE AGGREGATE pg_temp.st_custom(text[], boolean, float8, text[], float8[]) (
+  SFUNC = clientele.attribution_custom_sfunc, STYPE = clientele.attribution_state);
+CREATE AGGREGATE pg_temp.st_nondirect(text[], boolean, float8, text) (
+  SFUNC = clientele.attribution_last_non_direct_sfunc, STYPE = clientele.attribution_state);
+CREATE AGGREGATE pg_temp.st_models(text[], timestamptz[], timestamptz, boolean, float8) (
+  SFUNC = clientele.attribution_models_sfunc, STYPE = clientele.attribution_state);
+INSERT INTO seeds SELECT 'attribution_state.text', 'linear', convert_to(pg_temp.st_linear(path, converted, value)::text, 'UTF8') FROM paths;
+INSERT INTO seeds SELECT 'attribution_state.text', 'markov-1', convert_to(pg_temp.st_markov(path, converted, value, 1)::text, 'UTF8') FROM paths;
+INSERT INTO seeds SELECT 'attribution_state.text', 'markov-2', convert_to(pg_temp.st_markov(path, converted, value, 2)::text, 'UTF8') FROM paths;
+INSERT INTO seeds SELECT 'attribution_state.text', 'shapley', convert_to(pg_temp.st_shapley(path, converted, value)::text, 'UTF8') FROM paths;
+INSERT INTO seeds SELECT 'attribution_state.text', 'custom', convert_to(pg_temp.st_custom(path, converted, value, '{search,email}', '{2,1}')::text, 'UTF8') FROM paths;
+INSERT INTO seeds SELECT 'attribution_state.text', 'last-non-direct', convert_to(pg_temp.st_nondirect(path, converted, value, 'direct')::text, 'UTF8') FROM paths;
+INSERT INTO seeds SELECT 'attribution_state.text', 'all-models',
+  convert_to(pg_temp.st_models(path, array_fill(timestamptz '2026-03-01', ARRAY[cardinality(path)]),
+                               timestamptz '2026-03-02', converted, value)::text, 'UTF8') FROM paths;
+
+-- aggregate states, through their serialize functions
+CREATE AGGREGATE pg_temp.ser_audience(bigint) (
+  SFUNC = clientele.audience_agg_trans, STYPE = internal, FINALFUNC = clientele.audience_agg_serialize);
+CREATE AGGREGATE pg_temp.ser_audience_union(audience) (
+  SFUNC = clientele.audience_union_trans, STYPE = internal, FINALFUNC = clientele.audience_agg_serialize);
+INSERT INTO seeds SELECT 'audience_agg.state', 'ids', pg_temp.ser_audience(g) FROM generate_series(-5, 40, 2) g;
+INSERT INTO seeds SELECT 'audience_agg.state', 'dense', pg_temp.ser_audience(g) FROM generate_series(1, 5000) g;
+INSERT INTO seeds SELECT 'audience_agg.state', 'union', pg_temp.ser_audience_union(v) FROM a;
+
+CREATE AGGREGATE pg_temp.ser_bgnbd(float8, float8, float8) (
+  SFUNC = clientele.bgnbd_trans, STYPE = internal, FINALFUNC = clientele.clv_rows_serialize);
+CREATE AGGREGATE pg_temp.ser_gammagamma(float8, float8) (
+  SFUNC = clientele.gammagamma_trans, STYPE = internal, FINALFUNC = clientele.clv_rows_serialize);
+INSERT INTO seeds SELECT 'clv_rows.state', 'bgnbd', pg_temp.ser_bgnbd(x, t_x, t_cal)
+  FROM (VALUES (0, 0, 30), (2, 10.5, 30), (5, 29, 30), (1, 3, 7), (NULL, 1, 2)) v(x, t_x, t_cal);
+INSERT INTO seeds SELECT 'clv_rows.state', 'gammagamma', pg_temp.ser_gammagamma(x, m_x)
+  FROM (VALUES (0, 0), (3, 25.5), (1, 9.99), (10, 120)) v(x, m_x);
+
+CREATE AGGREGATE pg_temp.ser_sample(float8[], integer, bigint) (
+  SFUNC = clientele.kmeans_sample_trans, STYPE = internal, FINALFUNC = clientele.kmeans_points_serialize);
+CREATE AGGREGATE pg_temp.ser_kmeans(float8[], integer) (
+  SFUNC = clientele.kmeans_trans, STYPE = internal, FINALFUNC = clientele.kmeans_points_serialize);
+INSERT INTO seeds SELECT 'kmeans_points.state', 'sample', pg_temp.ser_sample(f, 4, 7) FROM pts;
+INSERT INTO seeds SELECT 'kmeans_points.state', 'all', pg_temp.ser_kmeans(f, 2) FROM pts;
+INSERT INTO seeds SELECT 'kmeans_points.state', 'one-dimension', pg_temp.ser_kmeans(ARRAY[g]::float8[], 3) FROM generate_series(1, 20) g;
+
+CREATE AGGREGATE pg_temp.ser_portrait(boolean, jsonb) (
+  SFUNC = clientele.portrait_trans, STYPE = internal, FINALFUNC = clientele.portrait_serialize);
+INSERT INTO seeds SELECT 'portrait.state', 'attributes', pg_temp.ser_portrait(s, j)
+  FROM (VALUES (true, '{"lang":"fr","tier":"gold"}'::jsonb), (false, '{"lang":"en","tier":"gold"}'),
+               (true, '{"lang":"fr","vip":true,"n":3}'), (false, '{}')) v(s, j);
+INSERT INTO seeds SELECT 'portrait.state', 'many', pg_temp.ser_portrait(g % 3 = 0, jsonb_build_object('k', g % 17, 'city', 'c' || (g % 5)))
+  FROM generate_series(1, 200) g;
+
+\pset format unaligned
+\pset tuples_only on
+\pset fieldsep ' '
+SELECT entry, name, encode(bytes, 'hex') FROM seeds WHERE bytes IS NOT NULL ORDER BY entry, name;
