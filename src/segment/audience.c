@@ -701,48 +701,63 @@ clientele_audience_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(audience_from_ranges(ranges, n));
 }
 
-/* Text output: sorted ids, runs of three or more as lo..hi. */
+static inline bool reader_next_run(AudienceReader *r, uint64 *start, uint64 *end);
+
+/* Append one range of members: lo..hi for three or more, else the ids. */
+static void
+append_range(StringInfo buf, uint64 lo, uint64 hi, bool first)
+{
+	if (!first)
+		appendStringInfoChar(buf, ',');
+	if (hi - lo >= 2)
+		appendStringInfo(buf, INT64_FORMAT ".." INT64_FORMAT, audience_id(lo), audience_id(hi));
+	else if (hi == lo)
+		appendStringInfo(buf, INT64_FORMAT, audience_id(lo));
+	else
+		appendStringInfo(buf, INT64_FORMAT "," INT64_FORMAT, audience_id(lo), audience_id(hi));
+}
+
+/*
+ * Text output: sorted ids, runs of three or more as lo..hi.  Walks the
+ * tokens (runs), not the members, so a run of any length costs one step.
+ */
 Datum
 clientele_audience_out(PG_FUNCTION_ARGS)
 {
 	struct varlena *a = PG_GETARG_AUDIENCE_P(0);
 	AudienceReader r;
 	StringInfoData buf;
-	uint64		key;
+	uint64		start,
+				end;
 	bool		have = false;
 	uint64		lo = 0,
 				hi = 0;
 	bool		first = true;
+	uint32		steps = 0;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	audience_reader_init(&r, a);
-	for (;;)
+	while (reader_next_run(&r, &start, &end))
 	{
-		bool		more = audience_reader_next(&r, &key);
-
-		if (more && have && hi != PG_UINT64_MAX && key == hi + 1)
+		if ((++steps & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (have && hi != PG_UINT64_MAX && start == hi + 1)
 		{
-			hi = key;
+			hi = end;			/* adjacent tokens: one range */
 			continue;
 		}
 		if (have)
 		{
-			if (!first)
-				appendStringInfoChar(&buf, ',');
+			append_range(&buf, lo, hi, first);
 			first = false;
-			if (hi - lo >= 2)
-				appendStringInfo(&buf, INT64_FORMAT ".." INT64_FORMAT, audience_id(lo), audience_id(hi));
-			else if (hi == lo)
-				appendStringInfo(&buf, INT64_FORMAT, audience_id(lo));
-			else
-				appendStringInfo(&buf, INT64_FORMAT "," INT64_FORMAT, audience_id(lo), audience_id(hi));
 		}
-		if (!more)
-			break;
 		have = true;
-		lo = hi = key;
+		lo = start;
+		hi = end;
 	}
+	if (have)
+		append_range(&buf, lo, hi, first);
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_CSTRING(buf.data);
 }
