@@ -154,3 +154,8 @@ SET search_path = clientele, public;
 
 
 DROP TABLE aud_ids, aud, aud_copy, aud_big, aud_parts, aud_small, aud_bad;
+
+-- printing walks runs, not members: a run of 10^11 ids, and one of 2^63 - 1 ids (the most an audience holds), print at once
+SELECT '{1..100000000000}'::clientele.audience::text AS long_run,
+       '{-9223372036854775808..-2}'::clientele.audience::text AS most_ids,
+       '{1..5, 6..9, 11, 13..14}'::clientele.audience::text AS adjacent_runs_merged;

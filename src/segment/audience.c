@@ -30,10 +30,19 @@
  * hashing hashes the bytes.  Ordering (for btree) compares the sorted member
  * sequences lexicographically, a prefix sorting first.
  *
- * Untrusted bytes (binary input, aggregate states from another process) go
- * through audience_validated_copy(), which decodes with every check and
- * re-encodes; stored values are still decoded with bounds checks, and a
+ * Untrusted bytes (binary input) go through audience_validated_copy(),
+ * which decodes with every check and re-encodes (errors 22P03); stored values are still decoded with bounds checks, and a
  * broken value raises a data-corrupted error instead of reading past its end.
+ *
+ * Text and binary forms.  The text form lists the members in increasing
+ * order, runs of three or more as lo..hi: '{1,5,10..20}'; it is exact and
+ * independent of the machine, and the input accepts ids and ranges in any
+ * order, with duplicates and overlaps.  The binary form (send/recv) is the
+ * encoding itself, version byte first, with the fixed-width header and
+ * directory fields little-endian whatever the machine (the varbyte tokens
+ * have no byte order); the receive function checks every byte.  Both forms
+ * are also the forms of the aggregates' partial states, which are
+ * audiences (audience_agg.c), so Citus can ship them between nodes.
  *
  * In memory, the aggregates collect ids in a Judy1 bit set (audience_agg.c),
  * which absorbs ids in any order and removes duplicates before the final
@@ -42,6 +51,7 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
+#include "port/pg_bswap.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
@@ -344,64 +354,177 @@ audience_builder_finish(AudienceBuilder *b)
 	return a;
 }
 
-/* Decode untrusted bytes with every check and return the canonical encoding. */
+/* Raise the binary-input error for untrusted bytes that are not an audience. */
+static void pg_attribute_noreturn()
+audience_bad_binary(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary audience: %s", what),
+			 errhint("Send the bytes produced by audience_send (format version %d).", AUDIENCE_VERSION)));
+}
+
+/* Read one varbyte integer of untrusted bytes. */
+static inline uint64
+read_varbyte_untrusted(const uint8 **pp, const uint8 *end)
+{
+	const uint8 *p = *pp;
+	uint64		v = 0;
+	int			shift = 0;
+
+	for (;;)
+	{
+		uint8		c;
+
+		if (p >= end)
+			audience_bad_binary("truncated token");
+		c = *p++;
+		if (shift == 63 ? c > 1 : shift > 63)
+			audience_bad_binary("token overflows 64 bits");
+		v |= ((uint64) (c & 0x7F)) << shift;
+		if (!(c & 0x80))
+			break;
+		shift += 7;
+	}
+	*pp = p;
+	return v;
+}
+
+/*
+ * Decode untrusted bytes with every check and return the canonical
+ * encoding: the header, the directory (contiguous, never empty blocks of at
+ * most AUDIENCE_BLOCK_TOKENS tokens), increasing members without overlap,
+ * no trailing byte, and the member count of the header.
+ */
 struct varlena *
 audience_validated_copy(const struct varlena *a)
 {
-	AudienceReader r;
+	const uint8 *d = (const uint8 *) VARDATA_ANY(a);
+	Size		len = VARSIZE_ANY_EXHDR(a);
+	const uint8 *dir,
+			   *tokens,
+			   *end,
+			   *p;
 	AudienceBuilder b;
-	const uint8 *p;
 	uint64		last_end = 0;
 	bool		have_last = false;
-	uint32		i;
+	uint32		nblocks,
+				i;
+	int64		count;
 
-	audience_reader_init(&r, a);
+	if (len < AUDIENCE_HEADER_SIZE)
+		audience_bad_binary("shorter than the header");
+	if (d[0] != AUDIENCE_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary audience: unknown format version %d", d[0]),
+				 errhint("The value was written by a newer version of clientele.")));
+	if (d[1] != 0 || d[2] != 0 || d[3] != 0)
+		audience_bad_binary("reserved header bytes are not zero");
+	nblocks = get_u32(d + 4);
+	memcpy(&count, d + 8, sizeof(int64));
+	if (count < 0)
+		audience_bad_binary("negative member count");
+	if ((Size) nblocks > (len - AUDIENCE_HEADER_SIZE) / AUDIENCE_DIR_ENTRY_SIZE)
+		audience_bad_binary("block directory longer than the value");
+	if ((nblocks == 0) != (count == 0))
+		audience_bad_binary("member count does not match the blocks");
+	dir = d + AUDIENCE_HEADER_SIZE;
+	tokens = dir + (Size) nblocks * AUDIENCE_DIR_ENTRY_SIZE;
+	end = d + len;
 	audience_builder_init(&b);
-	p = r.tokens;
-	for (i = 0; i < r.nblocks; i++)
+	p = tokens;
+	for (i = 0; i < nblocks; i++)
 	{
-		const uint8 *e = r.dir + (Size) i * AUDIENCE_DIR_ENTRY_SIZE;
+		const uint8 *e = dir + (Size) i * AUDIENCE_DIR_ENTRY_SIZE;
 		uint64		first = get_u64(e);
 		uint32		ntokens = get_u32(e + 12);
 		uint64		prev = first - 1;
 		uint32		t;
 
 		/* blocks are contiguous and never empty */
-		if (get_u32(e + 8) != (uint32) (p - r.tokens) || ntokens == 0 ||
+		if (get_u32(e + 8) != (uint32) (p - tokens) || ntokens == 0 ||
 			ntokens > AUDIENCE_BLOCK_TOKENS)
-			audience_corrupted("bad block directory");
+			audience_bad_binary("bad block directory");
 		CHECK_FOR_INTERRUPTS();
 		for (t = 0; t < ntokens; t++)
 		{
-			uint64		v = read_varbyte(&p, r.end);
+			uint64		v = read_varbyte_untrusted(&p, end);
 			uint64		gap = (v >> 1) + 1;
 			uint64		start,
-						end;
+						stop;
 
 			if (t == 0 ? gap != 1 : gap > PG_UINT64_MAX - prev)
-				audience_corrupted("bad gap");
+				audience_bad_binary("bad gap");
 			start = prev + gap;
-			end = start;
+			stop = start;
 			if (v & 1)
 			{
-				uint64		extra = read_varbyte(&p, r.end);
+				uint64		extra = read_varbyte_untrusted(&p, end);
 
 				if (extra >= PG_UINT64_MAX - start)
-					audience_corrupted("run past the largest id");
-				end = start + extra + 1;
+					audience_bad_binary("run past the largest id");
+				stop = start + extra + 1;
 			}
 			if (have_last && start <= last_end)
-				audience_corrupted("members out of order");
-			audience_builder_add_range(&b, start, end);
-			last_end = prev = end;
+				audience_bad_binary("members out of order");
+			if ((uint64) (stop - start) >= (uint64) (PG_INT64_MAX - b.count))
+				audience_bad_binary("more members than the header says");
+			audience_builder_add_range(&b, start, stop);
+			last_end = prev = stop;
 			have_last = true;
 		}
 	}
-	if (p != r.end)
-		audience_corrupted("trailing bytes");
-	if (b.count != r.count)
-		audience_corrupted("member count does not match the header");
+	if (p != end)
+		audience_bad_binary("trailing bytes");
+	if (b.count != count)
+		audience_bad_binary("member count does not match the header");
 	return audience_builder_finish(&b);
+}
+
+/*
+ * Convert the fixed-width fields of an encoding between the machine's
+ * byte order and little-endian, the byte order of the binary form (the
+ * varbyte tokens have none).  A no-op on little-endian machines; len must
+ * have been checked against the directory size.
+ */
+static void
+audience_fix_byte_order(uint8 *d, Size len, bool to_native)
+{
+#ifdef WORDS_BIGENDIAN
+	uint32		nblocks;
+	uint32		i;
+	uint32		u32;
+	uint64		u64;
+
+	if (len < AUDIENCE_HEADER_SIZE)
+		return;
+	memcpy(&u32, d + 4, 4);
+	nblocks = to_native ? pg_bswap32(u32) : u32;
+	u32 = pg_bswap32(u32);
+	memcpy(d + 4, &u32, 4);
+	memcpy(&u64, d + 8, 8);
+	u64 = pg_bswap64(u64);
+	memcpy(d + 8, &u64, 8);
+	for (i = 0; i < nblocks && (Size) i < (len - AUDIENCE_HEADER_SIZE) / AUDIENCE_DIR_ENTRY_SIZE; i++)
+	{
+		uint8	   *e = d + AUDIENCE_HEADER_SIZE + (Size) i * AUDIENCE_DIR_ENTRY_SIZE;
+
+		memcpy(&u64, e, 8);
+		u64 = pg_bswap64(u64);
+		memcpy(e, &u64, 8);
+		memcpy(&u32, e + 8, 4);
+		u32 = pg_bswap32(u32);
+		memcpy(e + 8, &u32, 4);
+		memcpy(&u32, e + 12, 4);
+		u32 = pg_bswap32(u32);
+		memcpy(e + 12, &u32, 4);
+	}
+#else
+	(void) d;
+	(void) len;
+	(void) to_native;
+#endif
 }
 
 /* ---------------------------------------------------------------------
@@ -578,53 +701,68 @@ clientele_audience_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(audience_from_ranges(ranges, n));
 }
 
-/* Text output: sorted ids, runs of three or more as lo..hi. */
+static inline bool reader_next_run(AudienceReader *r, uint64 *start, uint64 *end);
+
+/* Append one range of members: lo..hi for three or more, else the ids. */
+static void
+append_range(StringInfo buf, uint64 lo, uint64 hi, bool first)
+{
+	if (!first)
+		appendStringInfoChar(buf, ',');
+	if (hi - lo >= 2)
+		appendStringInfo(buf, INT64_FORMAT ".." INT64_FORMAT, audience_id(lo), audience_id(hi));
+	else if (hi == lo)
+		appendStringInfo(buf, INT64_FORMAT, audience_id(lo));
+	else
+		appendStringInfo(buf, INT64_FORMAT "," INT64_FORMAT, audience_id(lo), audience_id(hi));
+}
+
+/*
+ * Text output: sorted ids, runs of three or more as lo..hi.  Walks the
+ * tokens (runs), not the members, so a run of any length costs one step.
+ */
 Datum
 clientele_audience_out(PG_FUNCTION_ARGS)
 {
 	struct varlena *a = PG_GETARG_AUDIENCE_P(0);
 	AudienceReader r;
 	StringInfoData buf;
-	uint64		key;
+	uint64		start,
+				end;
 	bool		have = false;
 	uint64		lo = 0,
 				hi = 0;
 	bool		first = true;
+	uint32		steps = 0;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	audience_reader_init(&r, a);
-	for (;;)
+	while (reader_next_run(&r, &start, &end))
 	{
-		bool		more = audience_reader_next(&r, &key);
-
-		if (more && have && hi != PG_UINT64_MAX && key == hi + 1)
+		if ((++steps & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (have && hi != PG_UINT64_MAX && start == hi + 1)
 		{
-			hi = key;
+			hi = end;			/* adjacent tokens: one range */
 			continue;
 		}
 		if (have)
 		{
-			if (!first)
-				appendStringInfoChar(&buf, ',');
+			append_range(&buf, lo, hi, first);
 			first = false;
-			if (hi - lo >= 2)
-				appendStringInfo(&buf, INT64_FORMAT ".." INT64_FORMAT, audience_id(lo), audience_id(hi));
-			else if (hi == lo)
-				appendStringInfo(&buf, INT64_FORMAT, audience_id(lo));
-			else
-				appendStringInfo(&buf, INT64_FORMAT "," INT64_FORMAT, audience_id(lo), audience_id(hi));
 		}
-		if (!more)
-			break;
 		have = true;
-		lo = hi = key;
+		lo = start;
+		hi = end;
 	}
+	if (have)
+		append_range(&buf, lo, hi, first);
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_CSTRING(buf.data);
 }
 
-/* Binary input: the serialised bytes, validated and re-encoded. */
+/* Binary input: the little-endian encoding, validated and re-encoded. */
 Datum
 clientele_audience_recv(PG_FUNCTION_ARGS)
 {
@@ -634,18 +772,21 @@ clientele_audience_recv(PG_FUNCTION_ARGS)
 
 	SET_VARSIZE(raw, VARHDRSZ + len);
 	pq_copymsgbytes(msg, VARDATA(raw), len);
+	audience_fix_byte_order((uint8 *) VARDATA(raw), len, true);
 	PG_RETURN_POINTER(audience_validated_copy(raw));
 }
 
-/* Binary output: the serialised bytes. */
+/* Binary output: the encoding, its fixed-width fields little-endian. */
 Datum
 clientele_audience_send(PG_FUNCTION_ARGS)
 {
 	struct varlena *a = PG_GETARG_AUDIENCE_P(0);
 	StringInfoData buf;
+	Size		len = VARSIZE_ANY_EXHDR(a);
 
 	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a));
+	pq_sendbytes(&buf, VARDATA_ANY(a), len);
+	audience_fix_byte_order((uint8 *) buf.data + VARHDRSZ, len, false);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 

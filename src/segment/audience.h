@@ -2,8 +2,9 @@
  * audience.h — the clientele.audience type: a compressed set of bigint
  * customer ids.  See audience.c for the encoding and its reasons.
  *
- * Serialised layout (all integers little-endian as stored by memcpy, read
- * with memcpy because a detoasted value is only 4-byte aligned):
+ * Serialised layout (fixed-width integers in the machine's byte order, read
+ * with memcpy because a detoasted value is only 4-byte aligned; the binary
+ * send/recv form is the same layout with them little-endian):
  *
  *   varlena header
  *   uint8   version (AUDIENCE_VERSION)

@@ -155,27 +155,31 @@ CREATE OPERATOR CLASS clientele.audience_hash_ops DEFAULT FOR TYPE clientele.aud
     FUNCTION 1 clientele.audience_hash(clientele.audience),
     FUNCTION 2 clientele.audience_hash_extended(clientele.audience, bigint);
 
--- aggregates: a Judy1 set in memory, serialised as an audience between processes
-CREATE FUNCTION clientele.audience_agg_trans(internal, bigint) RETURNS internal
+-- aggregates: the state is an audience (a Judy1 set in memory, as a read-write
+-- expanded object), so partial states have the audience text form and Citus
+-- can distribute the aggregates
+CREATE FUNCTION clientele.audience_agg_trans(clientele.audience, bigint) RETURNS clientele.audience
 AS 'MODULE_PATHNAME', 'clientele_audience_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.audience_union_trans(internal, clientele.audience) RETURNS internal
+CREATE FUNCTION clientele.audience_union_trans(clientele.audience, clientele.audience) RETURNS clientele.audience
 AS 'MODULE_PATHNAME', 'clientele_audience_union_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.audience_agg_combine(internal, internal) RETURNS internal
+CREATE FUNCTION clientele.audience_agg_combine(clientele.audience, clientele.audience) RETURNS clientele.audience
 AS 'MODULE_PATHNAME', 'clientele_audience_agg_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.audience_agg_final(internal) RETURNS clientele.audience
+CREATE FUNCTION clientele.audience_agg_final(clientele.audience) RETURNS clientele.audience
 AS 'MODULE_PATHNAME', 'clientele_audience_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.audience_agg_serialize(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'clientele_audience_agg_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.audience_agg_deserialize(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'clientele_audience_agg_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clientele.audience_agg_trans(clientele.audience, bigint) IS
+'Transition of audience_agg: add one id to the state (aggregate use only)';
+COMMENT ON FUNCTION clientele.audience_union_trans(clientele.audience, clientele.audience) IS
+'Transition of audience_union_agg: add every member of an audience to the state (aggregate use only)';
+COMMENT ON FUNCTION clientele.audience_agg_combine(clientele.audience, clientele.audience) IS
+'Combine function of the audience aggregates: the union of two partial states (aggregate use only)';
+COMMENT ON FUNCTION clientele.audience_agg_final(clientele.audience) IS
+'Final function of the audience aggregates: the state as an audience, empty for a NULL state';
 
 CREATE AGGREGATE clientele.audience_agg(bigint) (
     SFUNC = clientele.audience_agg_trans,
-    STYPE = internal,
+    STYPE = clientele.audience,
     FINALFUNC = clientele.audience_agg_final,
     COMBINEFUNC = clientele.audience_agg_combine,
-    SERIALFUNC = clientele.audience_agg_serialize,
-    DESERIALFUNC = clientele.audience_agg_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clientele.audience_agg(bigint) IS
@@ -183,11 +187,9 @@ COMMENT ON AGGREGATE clientele.audience_agg(bigint) IS
 
 CREATE AGGREGATE clientele.audience_union_agg(clientele.audience) (
     SFUNC = clientele.audience_union_trans,
-    STYPE = internal,
+    STYPE = clientele.audience,
     FINALFUNC = clientele.audience_agg_final,
     COMBINEFUNC = clientele.audience_agg_combine,
-    SERIALFUNC = clientele.audience_agg_serialize,
-    DESERIALFUNC = clientele.audience_agg_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clientele.audience_union_agg(clientele.audience) IS

@@ -8,24 +8,46 @@ CREATE TYPE clientele.portrait_line AS (attribute text, value text,
 COMMENT ON TYPE clientele.portrait_line IS
 'One attribute value of a segment portrait: counts and shares in the segment and in the population, lift, and the two-proportion z test of the segment against the rest (z^2 is the chi-square of the 2x2 table) with its two-sided p-value';
 
-CREATE FUNCTION clientele.portrait_trans(internal, in_segment boolean, attributes jsonb) RETURNS internal
+-- The aggregate's state: a real type with an exact text form (a JSON object)
+-- and a portable binary form, so that Citus can distribute the aggregate.
+CREATE TYPE clientele.portrait_state;
+CREATE FUNCTION clientele.portrait_state_in(cstring) RETURNS clientele.portrait_state
+AS 'MODULE_PATHNAME', 'clientele_portrait_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.portrait_state_out(clientele.portrait_state) RETURNS cstring
+AS 'MODULE_PATHNAME', 'clientele_portrait_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.portrait_state_recv(internal) RETURNS clientele.portrait_state
+AS 'MODULE_PATHNAME', 'clientele_portrait_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.portrait_state_send(clientele.portrait_state) RETURNS bytea
+AS 'MODULE_PATHNAME', 'clientele_portrait_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE clientele.portrait_state (
+    INPUT = clientele.portrait_state_in,
+    OUTPUT = clientele.portrait_state_out,
+    RECEIVE = clientele.portrait_state_recv,
+    SEND = clientele.portrait_state_send,
+    INTERNALLENGTH = VARIABLE,
+    STORAGE = extended
+);
+COMMENT ON TYPE clientele.portrait_state IS
+'Partial state of clientele.portrait: S, N and per (attribute, value) the counts k and n; text form {"version": 1, "segment": S, "population": N, "pairs": [[attribute, value, k, n], ...]}';
+
+CREATE FUNCTION clientele.portrait_trans(clientele.portrait_state, in_segment boolean, attributes jsonb) RETURNS clientele.portrait_state
 AS 'MODULE_PATHNAME', 'clientele_portrait_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.portrait_combine(internal, internal) RETURNS internal
+CREATE FUNCTION clientele.portrait_combine(clientele.portrait_state, clientele.portrait_state) RETURNS clientele.portrait_state
 AS 'MODULE_PATHNAME', 'clientele_portrait_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.portrait_serialize(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'clientele_portrait_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.portrait_deserialize(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'clientele_portrait_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.portrait_final(internal) RETURNS clientele.portrait_line[]
+CREATE FUNCTION clientele.portrait_final(clientele.portrait_state) RETURNS clientele.portrait_line[]
 AS 'MODULE_PATHNAME', 'clientele_portrait_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clientele.portrait_trans(clientele.portrait_state, boolean, jsonb) IS
+'Transition of portrait: count one customer and their attribute values (aggregate use only)';
+COMMENT ON FUNCTION clientele.portrait_combine(clientele.portrait_state, clientele.portrait_state) IS
+'Combine function of portrait: add two partial states (aggregate use only)';
+COMMENT ON FUNCTION clientele.portrait_final(clientele.portrait_state) IS
+'Final function of portrait: the portrait lines of a state (NULL for a state of no customer)';
 
 CREATE AGGREGATE clientele.portrait(in_segment boolean, attributes jsonb) (
     SFUNC = clientele.portrait_trans,
-    STYPE = internal,
+    STYPE = clientele.portrait_state,
     FINALFUNC = clientele.portrait_final,
     COMBINEFUNC = clientele.portrait_combine,
-    SERIALFUNC = clientele.portrait_serialize,
-    DESERIALFUNC = clientele.portrait_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clientele.portrait(boolean, jsonb) IS

@@ -86,14 +86,6 @@ INSERT INTO seeds SELECT 'attribution_state.text', 'all-models',
                                timestamptz '2026-03-02', converted, value)::text, 'UTF8') FROM paths;
 
 -- aggregate states, through their serialize functions
-CREATE AGGREGATE pg_temp.ser_audience(bigint) (
-  SFUNC = clientele.audience_agg_trans, STYPE = internal, FINALFUNC = clientele.audience_agg_serialize);
-CREATE AGGREGATE pg_temp.ser_audience_union(audience) (
-  SFUNC = clientele.audience_union_trans, STYPE = internal, FINALFUNC = clientele.audience_agg_serialize);
-INSERT INTO seeds SELECT 'audience_agg.state', 'ids', pg_temp.ser_audience(g) FROM generate_series(-5, 40, 2) g;
-INSERT INTO seeds SELECT 'audience_agg.state', 'dense', pg_temp.ser_audience(g) FROM generate_series(1, 5000) g;
-INSERT INTO seeds SELECT 'audience_agg.state', 'union', pg_temp.ser_audience_union(v) FROM a;
-
 CREATE AGGREGATE pg_temp.ser_bgnbd(float8, float8, float8) (
   SFUNC = clientele.bgnbd_trans, STYPE = internal, FINALFUNC = clientele.clv_rows_serialize);
 CREATE AGGREGATE pg_temp.ser_gammagamma(float8, float8) (
@@ -110,14 +102,6 @@ CREATE AGGREGATE pg_temp.ser_kmeans(float8[], integer) (
 INSERT INTO seeds SELECT 'kmeans_points.state', 'sample', pg_temp.ser_sample(f, 4, 7) FROM pts;
 INSERT INTO seeds SELECT 'kmeans_points.state', 'all', pg_temp.ser_kmeans(f, 2) FROM pts;
 INSERT INTO seeds SELECT 'kmeans_points.state', 'one-dimension', pg_temp.ser_kmeans(ARRAY[g]::float8[], 3) FROM generate_series(1, 20) g;
-
-CREATE AGGREGATE pg_temp.ser_portrait(boolean, jsonb) (
-  SFUNC = clientele.portrait_trans, STYPE = internal, FINALFUNC = clientele.portrait_serialize);
-INSERT INTO seeds SELECT 'portrait.state', 'attributes', pg_temp.ser_portrait(s, j)
-  FROM (VALUES (true, '{"lang":"fr","tier":"gold"}'::jsonb), (false, '{"lang":"en","tier":"gold"}'),
-               (true, '{"lang":"fr","vip":true,"n":3}'), (false, '{}')) v(s, j);
-INSERT INTO seeds SELECT 'portrait.state', 'many', pg_temp.ser_portrait(g % 3 = 0, jsonb_build_object('k', g % 17, 'city', 'c' || (g % 5)))
-  FROM generate_series(1, 200) g;
 
 \pset format unaligned
 \pset tuples_only on

@@ -34,10 +34,6 @@ TYPEIO_TYPE(kwquery, clientele_kwquery_in, clientele_kwquery_out, clientele_kwqu
 TYPEIO_TYPE(audience, clientele_audience_in, clientele_audience_out, clientele_audience_recv, clientele_audience_send)
 TYPEIO_TYPE(kmeans_model, clientele_kmeans_model_in, clientele_kmeans_model_out, clientele_kmeans_model_recv, clientele_kmeans_model_send)
 TYPEIO_TYPE(attribution_state, clientele_attribution_state_in, clientele_attribution_state_out, clientele_attribution_state_recv, clientele_attribution_state_send)
-TYPEIO_STATE(audience_agg, clientele_audience_agg_deserialize, clientele_audience_agg_serialize)
 TYPEIO_STATE(clv_rows, clientele_clv_rows_deserialize, clientele_clv_rows_serialize)
 TYPEIO_STATE(kmeans_points, clientele_kmeans_points_deserialize, clientele_kmeans_points_serialize)
-TYPEIO_UNORDERED_STATE(portrait, clientele_portrait_deserialize, clientele_portrait_serialize)
 
-TYPEIO_OPEN_FINDING("audience.text", 2)
-TYPEIO_OPEN_FINDING("audience.binary", 2)
