@@ -583,7 +583,8 @@ clientele_clv_rows_in(PG_FUNCTION_ARGS)
 {
 	RowsParser	ps;
 	int			kind;
-	int64		n,
+	int64		version,
+				n,
 				skipped,
 				i;
 	ClvRowsFlat *f;
@@ -596,10 +597,11 @@ clientele_clv_rows_in(PG_FUNCTION_ARGS)
 		kind = CLV_KIND_GAMMAGAMMA;
 	else
 		parse_error(&ps, "\"bgnbd/\" or \"gammagamma/\"");
-	if (parse_int(&ps, 0, PG_INT32_MAX, "the version") != CLV_ROWS_VERSION)
+	version = parse_int(&ps, 0, PG_INT32_MAX, "the version");
+	if (version != CLV_ROWS_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("clv_rows text form version %s is not supported", ps.s + strlen(kind_name(kind)) + 1),
+				 errmsg("clv_rows text form version " INT64_FORMAT " is not supported", version),
 				 errhint("This version of clientele reads version %d.", CLV_ROWS_VERSION)));
 	parse_expect(&ps, "rows=");
 	n = parse_int(&ps, 0, PG_INT64_MAX, "rows");
@@ -617,7 +619,7 @@ clientele_clv_rows_in(PG_FUNCTION_ARGS)
 		CustomerRow *r = &rows[i];
 
 		parse_expect(&ps, "(");
-		r->x = (int32) parse_int(&ps, PG_INT32_MIN, PG_INT32_MAX, "x");
+		r->x = (int32) parse_int(&ps, 0, PG_INT32_MAX, "x");
 		parse_expect(&ps, ",");
 		r->u = parse_float(&ps);
 		if (kind == CLV_KIND_BGNBD)
@@ -630,7 +632,7 @@ clientele_clv_rows_in(PG_FUNCTION_ARGS)
 		if (*ps.p == '*')
 		{
 			ps.p++;
-			r->weight = (int32) parse_int(&ps, PG_INT32_MIN, PG_INT32_MAX, "a weight");
+			r->weight = (int32) parse_int(&ps, 1, PG_INT32_MAX, "a weight");
 		}
 		check_row(kind, r, i);
 		if ((i & 0xFFFF) == 0xFFFF)

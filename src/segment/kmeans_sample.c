@@ -761,7 +761,8 @@ clientele_kmeans_points_in(PG_FUNCTION_ARGS)
 	PointsParser ps;
 	KMeansPoints h;
 	KMeansPoints *p;
-	int64		i;
+	int64		version,
+				i;
 	int			j;
 	Size		cells;
 
@@ -769,7 +770,7 @@ clientele_kmeans_points_in(PG_FUNCTION_ARGS)
 	ps.s = ps.p = PG_GETARG_CSTRING(0);
 	if (points_parse_take(&ps, "sample/"))
 	{
-		if (points_parse_int(&ps, "the version") != POINTS_VERSION)
+		if ((version = points_parse_int(&ps, "the version")) != POINTS_VERSION)
 			goto bad_version;
 		points_parse_expect(&ps, "size=");
 		h.capacity = points_parse_int(&ps, "size");
@@ -780,7 +781,7 @@ clientele_kmeans_points_in(PG_FUNCTION_ARGS)
 	}
 	else if (points_parse_take(&ps, "kmeans/"))
 	{
-		if (points_parse_int(&ps, "the version") != POINTS_VERSION)
+		if ((version = points_parse_int(&ps, "the version")) != POINTS_VERSION)
 			goto bad_version;
 		h.capacity = -1;
 		points_parse_expect(&ps, "k=");
@@ -870,7 +871,7 @@ clientele_kmeans_points_in(PG_FUNCTION_ARGS)
 bad_version:
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("kmeans_points text form version is not supported: \"%.40s\"", ps.s),
+			 errmsg("kmeans_points text form version " INT64_FORMAT " is not supported", version),
 			 errhint("This version of clientele reads version %d.", POINTS_VERSION)));
 }
 
