@@ -14,11 +14,12 @@
  * values) are computed once per distinct x and per iteration.  The rows are
  * merged when the fit starts, whenever the state is written out (a smaller
  * state to send), and also while rows arrive: when the array is full it is
- * compacted first and only grows if that did not free a good part of it.
- * Data recorded by week or by day has many identical customers (every
- * one-time buyer of the same week is the same row) and then stays small;
- * when a compaction frees less than an eighth of the array the data are
- * mostly distinct, and the state stops trying until the fit.
+ * compacted first (from 1,024 rows on) and only grows if that did not
+ * free a good part of it.  Data recorded by week or by day has many
+ * identical customers (every one-time buyer of the same week is the same
+ * row) and then stays small; when a compaction frees less than an eighth
+ * of the array the data are mostly distinct, and the state stops trying
+ * until the fit.
  *
  * The transition: a read-write expanded object.  A state is a base type
  * (Citus distributes only aggregates whose state has text input and output
@@ -83,7 +84,8 @@ PG_FUNCTION_INFO_V1(clientele_clv_rows_combine);
 
 #define CLV_ROWS_VERSION 1
 #define ROW_WIRE_SIZE (4 + 4 + 8 + 8)
-#define FIRST_CAPACITY 1024
+#define FIRST_CAPACITY 64			/* small: GROUP BY may fit many states */
+#define COMPACT_MIN_ROWS 1024		/* merge while adding from this size on */
 
 /* The flat form; CustomerRow rows[n] follow (8-byte aligned). */
 typedef struct ClvRowsFlat
@@ -154,7 +156,7 @@ clv_rows_add(CustomerRows *s, int32 x, double u, double v, int32 weight)
 {
 	CustomerRow *r;
 
-	if (s->n == s->cap && s->compacting && s->n > 0)
+	if (s->n == s->cap && s->compacting && s->n >= COMPACT_MIN_ROWS)
 	{
 		int64		before = s->n;
 
