@@ -260,6 +260,30 @@ SELECT pg_temp.points_combine(s)
   FROM (VALUES ('sample/1 size=2 seed=0 dim=1 seen=2 rows=2 0000000000000004:40 0000000000000001:10'::clientele.kmeans_points),
                ('sample/1 size=2 seed=0 dim=1 seen=5 rows=2 0000000000000002:20 0000000000000003:30')) v(s);
 
+-- the final function may run on a state that keeps growing (a window
+-- aggregate): it compacts the expanded state in place, which must not change
+-- later results; hashed and sorted grouping give the same fits
+SELECT count(*) AS running_fits,
+       (array_agg(bg ORDER BY customer_id DESC))[1]
+         = (SELECT clientele.bgnbd_fit(x, ceil(t_x), ceil(t_cal)) FROM cs WHERE customer_id BETWEEN 1 AND 150) AS last_equals_fit,
+       (array_agg(gg ORDER BY customer_id DESC))[1]
+         = (SELECT clientele.gammagamma_fit(n, m) FROM cs WHERE customer_id BETWEEN 1 AND 150) AS last_gg_equals_fit,
+       (array_agg((bg).customers ORDER BY customer_id))[1:4] AS first_customers
+  FROM (SELECT customer_id, clientele.bgnbd_fit(x, ceil(t_x), ceil(t_cal)) OVER (ORDER BY customer_id) AS bg,
+               clientele.gammagamma_fit(n, m) OVER (ORDER BY customer_id) AS gg
+          FROM cs WHERE customer_id BETWEEN 1 AND 150) w;
+SET enable_hashagg = off;
+CREATE TEMP TABLE sorted_groups AS
+SELECT customer_id % 40 AS g, clientele.bgnbd_fit(x, t_x, t_cal) AS bg, clientele.kmeans_sample(f, 5, 1) AS s
+  FROM cs WHERE customer_id > 0 GROUP BY 1;
+RESET enable_hashagg;
+SET enable_sort = off;
+EXPLAIN (COSTS OFF) SELECT customer_id % 40 AS g, clientele.bgnbd_fit(x, t_x, t_cal) FROM cs WHERE customer_id > 0 GROUP BY 1;
+SELECT count(*) AS groups, count(*) FILTER (WHERE h.bg = s.bg AND h.s = s.s) AS same
+  FROM (SELECT customer_id % 40 AS g, clientele.bgnbd_fit(x, t_x, t_cal) AS bg, clientele.kmeans_sample(f, 5, 1) AS s
+          FROM cs WHERE customer_id > 0 GROUP BY 1) h JOIN sorted_groups s USING (g);
+RESET enable_sort;
+
 -- the real aggregates under forced parallel plans (states through the
 -- Partial and Finalize Aggregate nodes) equal the serial ones too
 SET parallel_setup_cost = 0;
