@@ -53,9 +53,6 @@
 #include "clv.h"
 
 PG_FUNCTION_INFO_V1(clientele_bgnbd_trans);
-PG_FUNCTION_INFO_V1(clientele_clv_rows_combine);
-PG_FUNCTION_INFO_V1(clientele_clv_rows_serialize);
-PG_FUNCTION_INFO_V1(clientele_clv_rows_deserialize);
 PG_FUNCTION_INFO_V1(clientele_bgnbd_final);
 PG_FUNCTION_INFO_V1(clientele_bgnbd);
 PG_FUNCTION_INFO_V1(clientele_bgnbd_loglik);
@@ -151,7 +148,7 @@ clientele_bgnbd_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("bgnbd_fit transition function called outside an aggregate")));
-	s = PG_ARGISNULL(0) ? clv_rows_new(aggcxt) : (CustomerRows *) PG_GETARG_POINTER(0);
+	s = clv_rows_transition_state(fcinfo, aggcxt, CLV_KIND_BGNBD);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		s->skipped++;
 	else
@@ -161,60 +158,9 @@ clientele_bgnbd_trans(PG_FUNCTION_ARGS)
 					t_cal = PG_GETARG_FLOAT8(3);
 		int32		ix = check_customer(x, t_x, t_cal);
 
-		clv_rows_add(s, aggcxt, ix, ix == 0 ? 0.0 : t_x, t_cal, 1);
+		clv_rows_add(s, ix, ix == 0 ? 0.0 : t_x, t_cal, 1);
 	}
-	PG_RETURN_POINTER(s);
-}
-
-/* Combine two states (shared by the BG/NBD and Gamma-Gamma aggregates). */
-Datum
-clientele_clv_rows_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-	CustomerRows *a,
-			   *b;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("combine function called outside an aggregate")));
-	if (PG_ARGISNULL(1))
-		PG_RETURN_DATUM(PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0));
-	b = (CustomerRows *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
-	{
-		/* copy into the aggregate context */
-		a = clv_rows_new(aggcxt);
-		clv_rows_merge(a, aggcxt, b);
-		PG_RETURN_POINTER(a);
-	}
-	a = (CustomerRows *) PG_GETARG_POINTER(0);
-	clv_rows_merge(a, aggcxt, b);
-	PG_RETURN_POINTER(a);
-}
-
-/* Serialize a state. */
-Datum
-clientele_clv_rows_serialize(PG_FUNCTION_ARGS)
-{
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("serialize function called outside an aggregate")));
-	PG_RETURN_BYTEA_P(clv_rows_serialize((CustomerRows *) PG_GETARG_POINTER(0)));
-}
-
-/* Deserialize a state. */
-Datum
-clientele_clv_rows_deserialize(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("deserialize function called outside an aggregate")));
-	PG_RETURN_POINTER(clv_rows_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt));
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
 }
 
 /* Negative mean log-likelihood at th = log(r, alpha, a, b), and its gradient. */
@@ -375,22 +321,17 @@ clientele_bgnbd_final(PG_FUNCTION_ARGS)
 	ClvOptimResult res;
 	int64		i;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("bgnbd_fit final function called outside an aggregate")));
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = (CustomerRows *) PG_GETARG_POINTER(0);
-	if (s->n == 0)
-		PG_RETURN_NULL();
 	/*
-	 * The final function may run more than once on a state (shared by two
-	 * identical aggregate calls, or in a window): compacting sorts and merges
-	 * rows in place without changing the multiset of customers, so it is
-	 * idempotent and later transitions may still append rows.
+	 * Also callable on a state value outside the aggregate (as a Citus
+	 * coordinator does).  The rows come sorted and merged: compacting an
+	 * expanded state in place does not change the multiset of customers, so
+	 * the final function may run more than once on a state (shared by two
+	 * identical aggregate calls, or in a window) and later transitions may
+	 * still append rows.
 	 */
-	clv_rows_compact(s);
+	s = clv_rows_final_state(fcinfo, CLV_KIND_BGNBD);
+	if (s == NULL || s->n == 0)
+		PG_RETURN_NULL();
 	group_rows(s, &fit);
 	for (i = 0; i < s->n; i++)
 	{

@@ -9,6 +9,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "access/htup.h"
+#include "utils/expandeddatum.h"
 
 /* ---- special functions (special.c, hyp2f1.c) ---- */
 
@@ -41,6 +42,10 @@ extern ClvOptimResult clv_minimise(clv_objective f, void *arg, double *x, int n,
 
 /* ---- per-customer rows of the fitting aggregates (custrows.c) ---- */
 
+/* Which fit a clientele.clv_rows state feeds (its text form names it). */
+#define CLV_KIND_BGNBD		1	/* rows (x, t_x, T) */
+#define CLV_KIND_GAMMAGAMMA 2	/* rows (x, m_x) */
+
 typedef struct CustomerRow
 {
 	double		u;				/* BG/NBD: t_x; Gamma-Gamma: mean amount m_x */
@@ -49,19 +54,27 @@ typedef struct CustomerRow
 	int32		weight;			/* identical customers merged */
 } CustomerRow;
 
+/*
+ * The state of bgnbd_fit() and gammagamma_fit(): a read-write expanded
+ * object (see custrows.c) whose memory context, a child of the aggregate
+ * context, owns the rows.
+ */
 typedef struct CustomerRows
 {
+	ExpandedObjectHeader hdr;	/* first: the object is its header */
+	int32		kind;			/* CLV_KIND_* */
+	bool		compacting;		/* merge rows when the array fills */
 	int64		n;				/* rows used */
 	int64		cap;			/* rows allocated */
+	int64		sorted;			/* rows[0, sorted) are sorted and merged */
 	int64		skipped;		/* input rows ignored (NULLs; Gamma-Gamma: x = 0) */
 	CustomerRow *rows;
 } CustomerRows;
 
-extern CustomerRows *clv_rows_new(MemoryContext cxt);
-extern void clv_rows_add(CustomerRows *s, MemoryContext cxt, int32 x, double u, double v, int32 weight);
-extern void clv_rows_merge(CustomerRows *dst, MemoryContext cxt, const CustomerRows *src);
-extern bytea *clv_rows_serialize(const CustomerRows *s);
-extern CustomerRows *clv_rows_deserialize(bytea *b, MemoryContext cxt);
+extern CustomerRows *clv_rows_new(MemoryContext parent, int kind);
+extern CustomerRows *clv_rows_transition_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, int kind);
+extern CustomerRows *clv_rows_final_state(FunctionCallInfo fcinfo, int kind);
+extern void clv_rows_add(CustomerRows *s, int32 x, double u, double v, int32 weight);
 extern void clv_rows_compact(CustomerRows *s);
 extern int32 clv_check_count(double x, const char *what);
 

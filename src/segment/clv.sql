@@ -11,26 +11,41 @@ CREATE TYPE clientele.gammagamma_model AS (p float8, q float8, gamma float8,
 COMMENT ON TYPE clientele.gammagamma_model IS
 'A Gamma-Gamma spend model: amounts ~ Gamma(p, nu), nu ~ Gamma(q, gamma); loglik, customers (those with x > 0), iterations and converged describe the fit';
 
--- the shared aggregate state: one row per distinct customer
-CREATE FUNCTION clientele.clv_rows_combine(internal, internal) RETURNS internal
+-- the shared aggregate state: one row per distinct customer, with an exact
+-- text form (so that Citus can distribute the fits)
+CREATE TYPE clientele.clv_rows;
+CREATE FUNCTION clientele.clv_rows_in(cstring) RETURNS clientele.clv_rows
+AS 'MODULE_PATHNAME', 'clientele_clv_rows_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.clv_rows_out(clientele.clv_rows) RETURNS cstring
+AS 'MODULE_PATHNAME', 'clientele_clv_rows_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.clv_rows_recv(internal) RETURNS clientele.clv_rows
+AS 'MODULE_PATHNAME', 'clientele_clv_rows_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.clv_rows_send(clientele.clv_rows) RETURNS bytea
+AS 'MODULE_PATHNAME', 'clientele_clv_rows_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE clientele.clv_rows (
+    INPUT = clientele.clv_rows_in,
+    OUTPUT = clientele.clv_rows_out,
+    RECEIVE = clientele.clv_rows_recv,
+    SEND = clientele.clv_rows_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE clientele.clv_rows IS
+'State of bgnbd_fit() and gammagamma_fit(): the distinct customers with their multiplicities, with an exact text form (bgnbd/1 rows=2 skipped=0 (0,0,30)*5 (2,8.5,30))';
+CREATE FUNCTION clientele.clv_rows_combine(clientele.clv_rows, clientele.clv_rows) RETURNS clientele.clv_rows
 AS 'MODULE_PATHNAME', 'clientele_clv_rows_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.clv_rows_serialize(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'clientele_clv_rows_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.clv_rows_deserialize(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'clientele_clv_rows_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- BG/NBD
-CREATE FUNCTION clientele.bgnbd_trans(internal, x float8, t_x float8, t_cal float8) RETURNS internal
+CREATE FUNCTION clientele.bgnbd_trans(clientele.clv_rows, x float8, t_x float8, t_cal float8) RETURNS clientele.clv_rows
 AS 'MODULE_PATHNAME', 'clientele_bgnbd_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.bgnbd_final(internal) RETURNS clientele.bgnbd_model
+CREATE FUNCTION clientele.bgnbd_final(clientele.clv_rows) RETURNS clientele.bgnbd_model
 AS 'MODULE_PATHNAME', 'clientele_bgnbd_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE clientele.bgnbd_fit(x float8, t_x float8, t_cal float8) (
     SFUNC = clientele.bgnbd_trans,
-    STYPE = internal,
+    STYPE = clientele.clv_rows,
     FINALFUNC = clientele.bgnbd_final,
     COMBINEFUNC = clientele.clv_rows_combine,
-    SERIALFUNC = clientele.clv_rows_serialize,
-    DESERIALFUNC = clientele.clv_rows_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clientele.bgnbd_fit(float8, float8, float8) IS
@@ -72,17 +87,15 @@ COMMENT ON FUNCTION clientele.hyp2f1(float8, float8, float8, float8) IS
 'The Gauss hypergeometric function 2F1(a, b; c; z), z < 1';
 
 -- Gamma-Gamma
-CREATE FUNCTION clientele.gammagamma_trans(internal, x float8, m_x float8) RETURNS internal
+CREATE FUNCTION clientele.gammagamma_trans(clientele.clv_rows, x float8, m_x float8) RETURNS clientele.clv_rows
 AS 'MODULE_PATHNAME', 'clientele_gammagamma_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.gammagamma_final(internal) RETURNS clientele.gammagamma_model
+CREATE FUNCTION clientele.gammagamma_final(clientele.clv_rows) RETURNS clientele.gammagamma_model
 AS 'MODULE_PATHNAME', 'clientele_gammagamma_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE clientele.gammagamma_fit(x float8, m_x float8) (
     SFUNC = clientele.gammagamma_trans,
-    STYPE = internal,
+    STYPE = clientele.clv_rows,
     FINALFUNC = clientele.gammagamma_final,
     COMBINEFUNC = clientele.clv_rows_combine,
-    SERIALFUNC = clientele.clv_rows_serialize,
-    DESERIALFUNC = clientele.clv_rows_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clientele.gammagamma_fit(float8, float8) IS

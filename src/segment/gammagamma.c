@@ -80,7 +80,7 @@ clientele_gammagamma_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("gammagamma_fit transition function called outside an aggregate")));
-	s = PG_ARGISNULL(0) ? clv_rows_new(aggcxt) : (CustomerRows *) PG_GETARG_POINTER(0);
+	s = clv_rows_transition_state(fcinfo, aggcxt, CLV_KIND_GAMMAGAMMA);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		s->skipped++;
 	else
@@ -92,9 +92,9 @@ clientele_gammagamma_trans(PG_FUNCTION_ARGS)
 		if (x == 0)
 			s->skipped++;
 		else
-			clv_rows_add(s, aggcxt, x, m_x, 0.0, 1);
+			clv_rows_add(s, x, m_x, 0.0, 1);
 	}
-	PG_RETURN_POINTER(s);
+	PG_RETURN_DATUM(EOHPGetRWDatum(&s->hdr));
 }
 
 /* Negative mean log-likelihood at th = log(p, q, gamma), and its gradient. */
@@ -157,16 +157,10 @@ clientele_gammagamma_final(PG_FUNCTION_ARGS)
 	ClvOptimResult res;
 	int64		i;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("gammagamma_fit final function called outside an aggregate")));
-	if (PG_ARGISNULL(0))
+	/* also callable on a state value outside the aggregate: see bgnbd_final */
+	s = clv_rows_final_state(fcinfo, CLV_KIND_GAMMAGAMMA);
+	if (s == NULL || s->n == 0)
 		PG_RETURN_NULL();
-	s = (CustomerRows *) PG_GETARG_POINTER(0);
-	if (s->n == 0)
-		PG_RETURN_NULL();
-	clv_rows_compact(s);
 	fit.rows = s;
 	fit.log_m = palloc(sizeof(double) * s->n);
 	fit.log_x = palloc(sizeof(double) * s->n);

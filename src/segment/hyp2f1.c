@@ -93,6 +93,9 @@ series_log(double a, double b, double c, double z, double *logabs, int *sign)
 		}
 		if (term == 0.0)
 			break;
+		/* overflow (parameters near the float8 limit): no finite value to find */
+		if (!isfinite(sum))
+			break;
 		rho = Max(fabs(ratio), fabs(z));
 		if (rho < 1.0 && fabs(term) * rho <= 1e-17 * (1.0 - rho) * fabs(sum))
 			break;

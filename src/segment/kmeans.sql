@@ -86,31 +86,47 @@ CREATE AGGREGATE clientele.kmeans_step(features float8[], model clientele.kmeans
 COMMENT ON AGGREGATE clientele.kmeans_step(float8[], clientele.kmeans_model) IS
 'One Lloyd iteration: assign every row to the model''s nearest centroid, return the model with the centroids moved to the means';
 
--- gathering rows: a seeded, order-independent sample, and k-means in memory
-CREATE FUNCTION clientele.kmeans_sample_trans(internal, float8[], integer, bigint) RETURNS internal
+-- gathering rows: a seeded, order-independent sample, and k-means in memory;
+-- their state has an exact text form (so that Citus can distribute them)
+CREATE TYPE clientele.kmeans_points;
+CREATE FUNCTION clientele.kmeans_points_in(cstring) RETURNS clientele.kmeans_points
+AS 'MODULE_PATHNAME', 'clientele_kmeans_points_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.kmeans_points_out(clientele.kmeans_points) RETURNS cstring
+AS 'MODULE_PATHNAME', 'clientele_kmeans_points_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.kmeans_points_recv(internal) RETURNS clientele.kmeans_points
+AS 'MODULE_PATHNAME', 'clientele_kmeans_points_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clientele.kmeans_points_send(clientele.kmeans_points) RETURNS bytea
+AS 'MODULE_PATHNAME', 'clientele_kmeans_points_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE clientele.kmeans_points (
+    INPUT = clientele.kmeans_points_in,
+    OUTPUT = clientele.kmeans_points_out,
+    RECEIVE = clientele.kmeans_points_recv,
+    SEND = clientele.kmeans_points_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE clientele.kmeans_points IS
+'State of kmeans_sample() and kmeans(): the parameters, the rows kept and their hash keys, with an exact text form (sample/1 size=10 seed=0 dim=2 seen=1 rows=1 00c0ffee00c0ffee:1.5,2)';
+
+CREATE FUNCTION clientele.kmeans_sample_trans(clientele.kmeans_points, float8[], integer, bigint) RETURNS clientele.kmeans_points
 AS 'MODULE_PATHNAME', 'clientele_kmeans_sample_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.kmeans_trans(internal, float8[], integer) RETURNS internal
+CREATE FUNCTION clientele.kmeans_trans(clientele.kmeans_points, float8[], integer) RETURNS clientele.kmeans_points
 AS 'MODULE_PATHNAME', 'clientele_kmeans_all_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.kmeans_trans(internal, float8[], integer, integer, float8, bigint) RETURNS internal
+CREATE FUNCTION clientele.kmeans_trans(clientele.kmeans_points, float8[], integer, integer, float8, bigint) RETURNS clientele.kmeans_points
 AS 'MODULE_PATHNAME', 'clientele_kmeans_all_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.kmeans_points_combine(internal, internal) RETURNS internal
+CREATE FUNCTION clientele.kmeans_points_combine(clientele.kmeans_points, clientele.kmeans_points) RETURNS clientele.kmeans_points
 AS 'MODULE_PATHNAME', 'clientele_kmeans_points_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.kmeans_points_serialize(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'clientele_kmeans_points_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.kmeans_points_deserialize(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'clientele_kmeans_points_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clientele.kmeans_sample_final(internal) RETURNS float8[]
+CREATE FUNCTION clientele.kmeans_sample_final(clientele.kmeans_points) RETURNS float8[]
 AS 'MODULE_PATHNAME', 'clientele_kmeans_sample_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clientele.kmeans_final(internal) RETURNS clientele.kmeans_model
+CREATE FUNCTION clientele.kmeans_final(clientele.kmeans_points) RETURNS clientele.kmeans_model
 AS 'MODULE_PATHNAME', 'clientele_kmeans_all_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE clientele.kmeans_sample(features float8[], size integer, seed bigint) (
     SFUNC = clientele.kmeans_sample_trans,
-    STYPE = internal,
+    STYPE = clientele.kmeans_points,
     FINALFUNC = clientele.kmeans_sample_final,
     COMBINEFUNC = clientele.kmeans_points_combine,
-    SERIALFUNC = clientele.kmeans_points_serialize,
-    DESERIALFUNC = clientele.kmeans_points_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clientele.kmeans_sample(float8[], integer, bigint) IS
@@ -118,21 +134,17 @@ COMMENT ON AGGREGATE clientele.kmeans_sample(float8[], integer, bigint) IS
 
 CREATE AGGREGATE clientele.kmeans(features float8[], k integer) (
     SFUNC = clientele.kmeans_trans,
-    STYPE = internal,
+    STYPE = clientele.kmeans_points,
     FINALFUNC = clientele.kmeans_final,
     COMBINEFUNC = clientele.kmeans_points_combine,
-    SERIALFUNC = clientele.kmeans_points_serialize,
-    DESERIALFUNC = clientele.kmeans_points_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE clientele.kmeans(features float8[], k integer, max_iterations integer,
                                   tolerance float8, seed bigint) (
     SFUNC = clientele.kmeans_trans,
-    STYPE = internal,
+    STYPE = clientele.kmeans_points,
     FINALFUNC = clientele.kmeans_final,
     COMBINEFUNC = clientele.kmeans_points_combine,
-    SERIALFUNC = clientele.kmeans_points_serialize,
-    DESERIALFUNC = clientele.kmeans_points_deserialize,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clientele.kmeans(float8[], integer) IS

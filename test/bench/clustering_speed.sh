@@ -107,6 +107,9 @@ SET max_parallel_workers_per_gather = 2;
 SELECT pg_temp.timeit('k-means, clientele.kmeans_step() x 20, 2 workers', 'SELECT pg_temp.clientele_kmeans(20)', 2, 'sql2');
 SELECT pg_temp.timeit('k-means, clientele.kmeans_table(k => 8, 20 iterations), 2 workers',
        'SELECT clientele.kmeans_table(''bench_features'', ''f'', 8, 20, 0, 1, 10000)', 1, 'sql2');
+SELECT pg_temp.timeit('kmeans_sample(f, 10000, 1), 2 workers', 'SELECT clientele.kmeans_sample(f, 10000, 1) FROM bench_features', 3, 'count2');
+SELECT pg_temp.timeit('kmeans(f, 8, 20, 0, 1) in memory, 2 workers', 'SELECT clientele.kmeans(f, 8, 20, 0, 1) FROM bench_features', 1, 'count2');
+SELECT pg_temp.timeit('count2', 'SELECT count(f) FROM bench_features', 3);
 SELECT pg_temp.timeit('k-means, plain SQL x $SQL_ITER, 2 workers', 'SELECT pg_temp.sql_kmeans($SQL_ITER)', 1);
 UPDATE timings SET what = 'sql2' WHERE what LIKE 'k-means, plain SQL%2 workers';
 SET max_parallel_workers_per_gather = 0;
@@ -158,6 +161,12 @@ SELECT t.what, round(t.ms::numeric, 1) AS ms,
        round((b.ms * CASE WHEN t.what LIKE 'k-means%' THEN 20.0 / $SQL_ITER ELSE 1 END / t.ms)::numeric, 1) AS times_faster_than_plain_sql,
        round((b.ms * CASE WHEN t.what LIKE 'k-means%' THEN 20.0 / $SQL_ITER ELSE 1 END)::numeric) AS plain_sql_ms
   FROM timings t LEFT JOIN timings b ON b.what = t.baseline
- WHERE t.baseline IS NOT NULL
+ WHERE t.baseline IS NOT NULL AND t.baseline <> 'count2'
+ ORDER BY t.what;
+\echo
+\echo Gathering rows (aggregates whose state is a clientele.kmeans_points), against count(f) over the same rows
+SELECT t.what, round(t.ms::numeric, 1) AS ms, round((t.ms / b.ms)::numeric, 1) AS times_the_count
+  FROM timings t JOIN timings b ON b.what = t.baseline
+ WHERE t.baseline = 'count2'
  ORDER BY t.what;
 SQL

@@ -1,12 +1,7 @@
 -- Seeds of fuzz_typeio, written by a real server (make-seeds.sh runs this in a
 -- throwaway cluster).  Each row: entry name (typeio_table.h), seed name, and
 -- the seed's bytes in hexadecimal: a type's text form or its binary form
--- (the send function's output), or an aggregate state as its serialize
--- function writes it.
---
--- Aggregate states never reach SQL, so temporary aggregates with the
--- serialize function as final function capture them: a final function runs
--- inside the aggregate, where the serializer's AggCheckCallContext succeeds.
+-- (the send function's output).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clientele;
@@ -85,23 +80,34 @@ INSERT INTO seeds SELECT 'attribution_state.text', 'all-models',
   convert_to(pg_temp.st_models(path, array_fill(timestamptz '2026-03-01', ARRAY[cardinality(path)]),
                                timestamptz '2026-03-02', converted, value)::text, 'UTF8') FROM paths;
 
--- aggregate states, through their serialize functions
-CREATE AGGREGATE pg_temp.ser_bgnbd(float8, float8, float8) (
-  SFUNC = clientele.bgnbd_trans, STYPE = internal, FINALFUNC = clientele.clv_rows_serialize);
-CREATE AGGREGATE pg_temp.ser_gammagamma(float8, float8) (
-  SFUNC = clientele.gammagamma_trans, STYPE = internal, FINALFUNC = clientele.clv_rows_serialize);
-INSERT INTO seeds SELECT 'clv_rows.state', 'bgnbd', pg_temp.ser_bgnbd(x, t_x, t_cal)
-  FROM (VALUES (0, 0, 30), (2, 10.5, 30), (5, 29, 30), (1, 3, 7), (NULL, 1, 2)) v(x, t_x, t_cal);
-INSERT INTO seeds SELECT 'clv_rows.state', 'gammagamma', pg_temp.ser_gammagamma(x, m_x)
-  FROM (VALUES (0, 0), (3, 25.5), (1, 9.99), (10, 120)) v(x, m_x);
+-- aggregate states (real types since 0.2.0): partial aggregates without a
+-- final function give the state; its text form and its binary form are seeds
+CREATE AGGREGATE pg_temp.st_bgnbd(float8, float8, float8) (
+  SFUNC = clientele.bgnbd_trans, STYPE = clientele.clv_rows);
+CREATE AGGREGATE pg_temp.st_gammagamma(float8, float8) (
+  SFUNC = clientele.gammagamma_trans, STYPE = clientele.clv_rows);
+CREATE TEMP TABLE cr (name text, v clientele.clv_rows);
+INSERT INTO cr SELECT 'bgnbd', pg_temp.st_bgnbd(x, t_x, t_cal)
+  FROM (VALUES (0, 0, 30), (2, 10.5, 30), (5, 29, 30), (1, 3, 7), (NULL, 1, 2), (0, 0, 30)) v(x, t_x, t_cal);
+INSERT INTO cr SELECT 'gammagamma', pg_temp.st_gammagamma(x, m_x)
+  FROM (VALUES (0, 0), (3, 25.5), (1, 9.99), (10, 120), (3, 25.5)) v(x, m_x);
+INSERT INTO seeds SELECT 'clv_rows.text', name, convert_to(v::text, 'UTF8') FROM cr;
+INSERT INTO seeds SELECT 'clv_rows.binary', name, clientele.clv_rows_send(v) FROM cr;
 
-CREATE AGGREGATE pg_temp.ser_sample(float8[], integer, bigint) (
-  SFUNC = clientele.kmeans_sample_trans, STYPE = internal, FINALFUNC = clientele.kmeans_points_serialize);
-CREATE AGGREGATE pg_temp.ser_kmeans(float8[], integer) (
-  SFUNC = clientele.kmeans_trans, STYPE = internal, FINALFUNC = clientele.kmeans_points_serialize);
-INSERT INTO seeds SELECT 'kmeans_points.state', 'sample', pg_temp.ser_sample(f, 4, 7) FROM pts;
-INSERT INTO seeds SELECT 'kmeans_points.state', 'all', pg_temp.ser_kmeans(f, 2) FROM pts;
-INSERT INTO seeds SELECT 'kmeans_points.state', 'one-dimension', pg_temp.ser_kmeans(ARRAY[g]::float8[], 3) FROM generate_series(1, 20) g;
+CREATE AGGREGATE pg_temp.st_sample(float8[], integer, bigint) (
+  SFUNC = clientele.kmeans_sample_trans, STYPE = clientele.kmeans_points);
+CREATE AGGREGATE pg_temp.st_kmeans(float8[], integer) (
+  SFUNC = clientele.kmeans_trans, STYPE = clientele.kmeans_points);
+CREATE TEMP TABLE kp (name text, v clientele.kmeans_points);
+INSERT INTO kp SELECT 'sample', pg_temp.st_sample(f, 4, 7) FROM pts;
+INSERT INTO kp SELECT 'all', pg_temp.st_kmeans(f, 2) FROM pts;
+INSERT INTO kp SELECT 'one-dimension', pg_temp.st_kmeans(ARRAY[g]::float8[], 3) FROM generate_series(1, 20) g;
+INSERT INTO seeds SELECT 'kmeans_points.text', name, convert_to(v::text, 'UTF8') FROM kp;
+INSERT INTO seeds SELECT 'kmeans_points.binary', name, clientele.kmeans_points_send(v) FROM kp;
+
+-- attribution_state in binary form too
+INSERT INTO seeds SELECT 'attribution_state.binary', name, clientele.attribution_state_send(convert_from(bytes, 'UTF8')::clientele.attribution_state)
+  FROM seeds WHERE entry = 'attribution_state.text';
 
 \pset format unaligned
 \pset tuples_only on

@@ -34,6 +34,6 @@ TYPEIO_TYPE(kwquery, clientele_kwquery_in, clientele_kwquery_out, clientele_kwqu
 TYPEIO_TYPE(audience, clientele_audience_in, clientele_audience_out, clientele_audience_recv, clientele_audience_send)
 TYPEIO_TYPE(kmeans_model, clientele_kmeans_model_in, clientele_kmeans_model_out, clientele_kmeans_model_recv, clientele_kmeans_model_send)
 TYPEIO_TYPE(attribution_state, clientele_attribution_state_in, clientele_attribution_state_out, clientele_attribution_state_recv, clientele_attribution_state_send)
-TYPEIO_STATE(clv_rows, clientele_clv_rows_deserialize, clientele_clv_rows_serialize)
-TYPEIO_STATE(kmeans_points, clientele_kmeans_points_deserialize, clientele_kmeans_points_serialize)
+TYPEIO_TYPE(clv_rows, clientele_clv_rows_in, clientele_clv_rows_out, clientele_clv_rows_recv, clientele_clv_rows_send)
+TYPEIO_TYPE(kmeans_points, clientele_kmeans_points_in, clientele_kmeans_points_out, clientele_kmeans_points_recv, clientele_kmeans_points_send)
 
