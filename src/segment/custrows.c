@@ -167,8 +167,8 @@ clv_rows_add(CustomerRows *s, int32 x, double u, double v, int32 weight)
 	rows_reserve(s, 1);
 	r = &s->rows[s->n++];
 	r->x = x;
-	r->u = u;
-	r->v = v;
+	r->u = u + 0.0;				/* -0 and 0 are one customer: one bit pattern */
+	r->v = v + 0.0;
 	r->weight = weight;
 }
 
@@ -201,30 +201,64 @@ row_cmp(const void *pa, const void *pb)
 }
 
 /*
- * Sort the rows and merge identical ones (weights add up).  The multiset of
- * customers does not change, so this may run on any state at any time, and
- * more rows may be appended afterwards.
+ * Sort n rows and merge identical ones in place; returns the new count.  The
+ * weights of identical rows add up; a sum beyond INT32_MAX fills rows of
+ * INT32_MAX and carries the rest, so the result depends only on the multiset
+ * of customers (the canonical form every output writes and every input
+ * reads), and compacting it again changes nothing.
  */
-void
-clv_rows_compact(CustomerRows *s)
+static int64
+rows_compact(CustomerRow *rows, int64 n)
 {
 	int64		i,
 				out = 0;
 
+	if (n <= 1)
+		return n;
+	qsort(rows, n, sizeof(CustomerRow), row_cmp);
+	for (i = 1; i < n; i++)
+	{
+		CustomerRow *last = &rows[out];
+
+		if (row_cmp(last, &rows[i]) == 0)
+		{
+			int64		sum = (int64) last->weight + rows[i].weight;
+
+			if (sum <= PG_INT32_MAX)
+				last->weight = (int32) sum;
+			else
+			{
+				last->weight = PG_INT32_MAX;
+				rows[++out] = rows[i];
+				rows[out].weight = (int32) (sum - PG_INT32_MAX);
+			}
+		}
+		else
+			rows[++out] = rows[i];
+	}
+	return out + 1;
+}
+
+/*
+ * Sort the state's rows and merge identical ones (weights add up).  The
+ * multiset of customers does not change, so this may run on any state at
+ * any time, and more rows may be appended afterwards.
+ */
+void
+clv_rows_compact(CustomerRows *s)
+{
 	if (s->sorted == s->n)
 		return;
-	qsort(s->rows, s->n, sizeof(CustomerRow), row_cmp);
-	for (i = 1; i < s->n; i++)
-	{
-		CustomerRow *last = &s->rows[out];
-
-		if (row_cmp(last, &s->rows[i]) == 0 && (int64) last->weight + s->rows[i].weight <= PG_INT32_MAX)
-			last->weight += s->rows[i].weight;
-		else
-			s->rows[++out] = s->rows[i];
-	}
-	s->n = out + 1;
+	s->n = rows_compact(s->rows, s->n);
 	s->sorted = s->n;
+}
+
+/* Canonical form of a flat value read from text or binary: rows compacted, size shrunk. */
+static void
+flat_compact(ClvRowsFlat *f)
+{
+	f->n = rows_compact(FLAT_ROWS(f), f->n);
+	SET_VARSIZE(f, sizeof(ClvRowsFlat) + (Size) f->n * sizeof(CustomerRow));
 }
 
 /* Flat size (compacting first: the smallest state to send). */
@@ -637,6 +671,8 @@ clientele_clv_rows_in(PG_FUNCTION_ARGS)
 			r->weight = (int32) parse_int(&ps, 1, PG_INT32_MAX, "a weight");
 		}
 		check_row(kind, r, i);
+		r->u += 0.0;
+		r->v += 0.0;
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -647,6 +683,7 @@ clientele_clv_rows_in(PG_FUNCTION_ARGS)
 				 errmsg("invalid input syntax for type clv_rows: more rows than rows=" INT64_FORMAT, n)));
 	if (*ps.p != '\0')
 		parse_error(&ps, "the end of the value");
+	flat_compact(f);
 	PG_RETURN_POINTER(f);
 }
 
@@ -719,9 +756,12 @@ clientele_clv_rows_recv(PG_FUNCTION_ARGS)
 		r->u = pq_getmsgfloat8(msg);
 		r->v = pq_getmsgfloat8(msg);
 		check_row(kind, r, i);
+		r->u += 0.0;
+		r->v += 0.0;
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}
 	pq_getmsgend(msg);
+	flat_compact(f);
 	PG_RETURN_POINTER(f);
 }

@@ -567,6 +567,9 @@ points_check_values(const KMeansPoints *p)
 		problem = "max_iterations below 1";
 	else if (p->capacity < 0 && (isnan(p->tolerance) || p->tolerance < 0))
 		problem = "a tolerance that is not a number >= 0";
+	else if (p->capacity > 0 && (p->k != 0 || p->max_iterations != 0 ||
+								 p->tolerance != 0.0 || signbit(p->tolerance)))
+		problem = "k-means parameters in a sample (k, max_iterations and tolerance must be 0)";
 	else if (p->dim < 0 || p->dim > KMEANS_MAX_DIM)
 		problem = psprintf("a dimension outside [0, %d]", KMEANS_MAX_DIM);
 	else if (p->seen < 0 || p->n < 0)
