@@ -183,6 +183,13 @@ extern const char *tc_kind_name(TcTokenKind kind);
 extern int	tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 							  StringInfo out, StringInfo scratch);
 
+/*
+ * Scan and normalise a word of ASCII and Latin letters with at least one
+ * accent in one pass; returns its length, or 0 for the general path.
+ */
+extern int	tc_scan_latin_word(const unsigned char *s, int avail, bool fold_accents,
+							   StringInfo out, int *flags);
+
 /* Is a code point part of a word (letter, digit or mark)? */
 extern bool tc_is_word_char(int32 cp);
 
@@ -198,6 +205,23 @@ extern int	tc_match_emoticon(const unsigned char *s, int avail, bool at_boundary
 
 /* false when no emoticon starts with ASCII byte c (a test before the call) */
 extern PGDLLIMPORT bool tc_emoticon_first_byte[128];
+
+/*
+ * A bit for each pair of first two bytes (either case) of an emoticon, all
+ * set until the list is built.  Emoticons are ASCII, so a second byte of
+ * 0x80 or more answers for its low 7 bits: the test may pass where no
+ * emoticon can start, never the other way round.
+ */
+extern PGDLLIMPORT uint64 tc_emoticon_pairs[128 * 128 / 64];
+
+/* false when no emoticon starts with ASCII byte c0 followed by byte c1 */
+static inline bool
+tc_emoticon_may_start(unsigned char c0, unsigned char c1)
+{
+	uint32		bit = ((uint32) (c0 & 0x7F) << 7) | (c1 & 0x7F);
+
+	return (tc_emoticon_pairs[bit / 64] >> (bit % 64)) & 1;
+}
 
 /* Is cp an apostrophe variant (' ’ ‘ ʼ ´ `)? */
 static inline bool

@@ -518,6 +518,13 @@ is_irony_marker(const WinTok *w)
 
 	if (w->kind != TC_EMOJI && w->kind != TC_HASHTAG)
 		return false;
+	/*
+	 * What the markers have in common, tested first: a form of 4 bytes or of
+	 * 6 to 10, whose second byte is 0x9F (the emoji) or 's', 'i', 'n'.
+	 */
+	if (!(w->normlen == 4 || (w->normlen >= 6 && w->normlen <= 10)) ||
+		!(w->norm[1] == '\x9F' || w->norm[1] == 's' || w->norm[1] == 'i' || w->norm[1] == 'n'))
+		return false;
 	for (i = 0; i < lengthof(markers); i++)
 		if (w->normlen == markers[i].len && memcmp(w->norm, markers[i].text, w->normlen) == 0)
 			return true;
