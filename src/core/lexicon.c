@@ -199,6 +199,22 @@ load_rules(const LexRuleSource *src, int n, TcLang lang, StringInfo key, StringI
 	}
 }
 
+/*
+ * An entry's language evidence in a language, in halves (the table of
+ * langdetect.c's essay): a function word of the language 2 (1.0), a word
+ * rated in this language only 1 (0.5), otherwise 0.
+ */
+static int
+lex_entry_evidence(const LexEntry *e, int l)
+{
+	/* by (function word, rated here, rated in the other language) */
+	static const uint8 halves[8] = {0, 0, 1, 0, 2, 2, 2, 2};
+
+	return halves[((e->flags[l] & LEX_F_STOP) ? 4 : 0) |
+				  ((e->flags[l] & LEX_F_VALENCE) ? 2 : 0) |
+				  ((e->flags[1 - l] & LEX_F_VALENCE) ? 1 : 0)];
+}
+
 /* Load the built-in lexicon (once per backend). */
 void
 lex_ensure_loaded(void)
@@ -248,6 +264,24 @@ lex_ensure_loaded(void)
 					  (1 << TC_LANG_EN) | (1 << TC_LANG_FR), true, &key, &first);
 		load_rules(clientele_en_rules, clientele_en_rules_count, TC_LANG_EN, &key, &first);
 		load_rules(clientele_fr_rules, clientele_fr_rules_count, TC_LANG_FR, &key, &first);
+		/* the language evidence of every key, now that its flags are final */
+		{
+			uint32		k;
+			int			l;
+			int			ev[TC_NUM_LANGS];
+
+			StaticAssertStmt((LEX_F_RULES & LEX_F_EVIDENCE) == 0,
+							 "the evidence bits must not overlap the rule flags");
+			for (k = 1; k <= lex_nkeys; k++)
+			{
+				LexEntry   *e = &lex_slots[k].entry;
+
+				for (l = 0; l < TC_NUM_LANGS; l++)
+					ev[l] = lex_entry_evidence(e, l);
+				for (l = 0; l < TC_NUM_LANGS; l++)
+					e->flags[l] |= ev[l] << LEX_EVIDENCE_SHIFT;
+			}
+		}
 	}
 	PG_CATCH();
 	{

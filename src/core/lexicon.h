@@ -17,6 +17,15 @@
 #define LEX_F_STOP			0x0080
 #define LEX_F_EMOJI			0x0100	/* emoji or emoticon (every language) */
 #define LEX_F_PREFIX		0x0200	/* a longer phrase starts with these tokens */
+#define LEX_F_RULES			0x03FF	/* the flags above */
+
+/*
+ * The entry's language evidence (langdetect.c) for this language, in
+ * halves (0 to 2), computed from the flags above once the map is loaded:
+ * the scorer reads it without looking at both languages' flags.
+ */
+#define LEX_EVIDENCE_SHIFT	12
+#define LEX_F_EVIDENCE		0x3000
 
 /*
  * Valences and booster values are kept in thousandths, so that an entry
@@ -369,10 +378,6 @@ static inline void
 lang_observe_token(LangEvidence *ev, TcTokenKind kind, int flags,
 				   const char *norm, int normlen, const LexEntry *e)
 {
-	/* by (function word, rated here, rated in the other language) */
-	static const float entry_evidence[8] = {0, 0, 0.5f, 0, 1.0f, 1.0f, 1.0f, 1.0f};
-	int			l;
-
 	if (kind == TC_ELISION)
 	{
 		ev->score[TC_LANG_FR] += 2.0f;
@@ -386,10 +391,9 @@ lang_observe_token(LangEvidence *ev, TcTokenKind kind, int flags,
 	ev->score[TC_LANG_FR] += (flags & TC_F_NONASCII) ? 0.5f : 0.0f;
 	if (e == NULL)
 		return;
-	for (l = 0; l < TC_NUM_LANGS; l++)
-		ev->score[l] += entry_evidence[((e->flags[l] & LEX_F_STOP) ? 4 : 0) |
-									   ((e->flags[l] & LEX_F_VALENCE) ? 2 : 0) |
-									   (e->flags[1 - l] & LEX_F_VALENCE ? 1 : 0)];
+	/* the entry's evidence (lex_entry_evidence), stored in its flags */
+	ev->score[TC_LANG_EN] += ((e->flags[TC_LANG_EN] & LEX_F_EVIDENCE) >> LEX_EVIDENCE_SHIFT) * 0.5f;
+	ev->score[TC_LANG_FR] += ((e->flags[TC_LANG_FR] & LEX_F_EVIDENCE) >> LEX_EVIDENCE_SHIFT) * 0.5f;
 }
 
 extern void lang_observe(LangEvidence *ev, const TcToken *tok, const LexEntry *e);

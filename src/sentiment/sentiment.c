@@ -168,7 +168,7 @@ entry_valence(const LexEntry *e, TcLang lang, float *v)
 static inline int
 entry_flags(const LexEntry *e, TcLang lang)
 {
-	return lang != TC_LANG_NONE ? e->flags[lang] : (e->flags[0] | e->flags[1]);
+	return (lang != TC_LANG_NONE ? e->flags[lang] : (e->flags[0] | e->flags[1])) & LEX_F_RULES;
 }
 
 /* Booster value of an entry in lang. */
@@ -733,13 +733,23 @@ shorten_long_token(WinTok *t, const TcToken *tok)
 	t->normlen = n;
 }
 
+/* What the first window tells: language evidence and case style. */
+typedef struct FirstWindow
+{
+	bool		detect;			/* gather language evidence */
+	LangEvidence ev;
+	int			caps;			/* words in capitals */
+	int			words;			/* words with a case */
+} FirstWindow;
+
 /*
  * Read up to max tokens into w; returns the count, sets *ended at the end.
  * Tokens are read first, hashing each look-up key and prefetching its probe;
- * the look-ups follow, so that their memory reads overlap.
+ * the look-ups follow, so that their memory reads overlap.  For the first
+ * window (fw not NULL) the same pass gathers what fw holds.
  */
 static int
-fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
+fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended, FirstWindow *fw)
 {
 	TcToken		tok;
 	int			n = 0;
@@ -844,6 +854,17 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1 && !t->too_long)
 			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
 		t->entry = t->entry ? t->entry : &no_entry;
+		if (fw != NULL)
+		{
+			if (fw->detect)
+				lang_observe_token(&fw->ev, t->kind, t->flags, t->norm,
+								   t->too_long ? 0 : t->normlen, t->entry);
+			if (t->kind == TC_WORD && (t->flags & (TC_F_ALLCAPS | TC_F_LOWER)))
+			{
+				fw->words++;
+				fw->caps += (t->flags & TC_F_ALLCAPS) != 0;
+			}
+		}
 	}
 	return n;
 }
@@ -873,29 +894,15 @@ sentiment_score(const char *s, int len, TcLang lang, const CustomLexicon *custom
 
 	lex_ensure_loaded();
 	tz = tc_tokenizer_shared(s, len, true);
-	n = fill_window(tz, w, WINDOW, &ended);
 
 	/* language and case style from the first window */
 	{
-		LangEvidence ev = {{0, 0}};
-		int			caps = 0,
-					words = 0;
+		FirstWindow fw = {lang == TC_LANG_NONE, {{0, 0}}, 0, 0};
 
-		for (i = 0; i < n; i++)
-		{
-			if (lang == TC_LANG_NONE)
-				lang_observe_token(&ev, w[i].kind, w[i].flags, w[i].norm,
-								   w[i].too_long ? 0 : w[i].normlen, w[i].entry);
-			if (w[i].kind == TC_WORD && (w[i].flags & (TC_F_ALLCAPS | TC_F_LOWER)))
-			{
-				words++;
-				if (w[i].flags & TC_F_ALLCAPS)
-					caps++;
-			}
-		}
+		n = fill_window(tz, w, WINDOW, &ended, &fw);
 		if (lang == TC_LANG_NONE)
-			lang = lang_decide(&ev);
-		sc.mixed_case = caps > 0 && caps < words;
+			lang = lang_decide(&fw.ev);
+		sc.mixed_case = fw.caps > 0 && fw.caps < fw.words;
 	}
 	sc.lang = lang;
 	res->lang = lang;
@@ -915,7 +922,7 @@ sentiment_score(const char *s, int len, TcLang lang, const CustomLexicon *custom
 		memmove(w, w + i, (n - i) * sizeof(WinTok));
 		n -= i;
 		i = 0;
-		n += fill_window(tz, w + n, WINDOW - n, &ended);
+		n += fill_window(tz, w + n, WINDOW - n, &ended, NULL);
 	}
 
 	/* close the last sentence and segment */
