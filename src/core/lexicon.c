@@ -258,12 +258,18 @@ lex_ensure_loaded(void)
 												 sizeof(LexSlot) + PG_CACHE_LINE_SIZE));
 		initStringInfo(&key);
 		initStringInfo(&first);
+		/*
+		 * The grammar words first: they are the most frequent tokens of any
+		 * text, and their slots, numbered first, share a few cache lines and
+		 * pages.  The order of the tables changes no entry: rules never set
+		 * a valence, and valence tables keep their relative order.
+		 */
+		load_rules(clientele_en_rules, clientele_en_rules_count, TC_LANG_EN, &key, &first);
+		load_rules(clientele_fr_rules, clientele_fr_rules_count, TC_LANG_FR, &key, &first);
 		load_valences(clientele_en, clientele_en_count, 1 << TC_LANG_EN, false, &key, &first);
 		load_valences(clientele_fr, clientele_fr_count, 1 << TC_LANG_FR, false, &key, &first);
 		load_valences(clientele_emoji, clientele_emoji_count,
 					  (1 << TC_LANG_EN) | (1 << TC_LANG_FR), true, &key, &first);
-		load_rules(clientele_en_rules, clientele_en_rules_count, TC_LANG_EN, &key, &first);
-		load_rules(clientele_fr_rules, clientele_fr_rules_count, TC_LANG_FR, &key, &first);
 		/* the language evidence of every key, now that its flags are final */
 		{
 			uint32		k;

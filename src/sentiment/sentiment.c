@@ -755,6 +755,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended, FirstWindow *fw)
 	int			n = 0;
 	int			i;
 	bool		lookup[WINDOW];
+	uint32		body_hash[WINDOW];	/* of a short hashtag's body, or 0 */
 
 	while (n < max)
 	{
@@ -773,6 +774,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended, FirstWindow *fw)
 		t->entry = NULL;
 		t->hash = 0;
 		lookup[n] = false;
+		body_hash[n] = 0;
 		if (unlikely(tok.normlen >= NORM_MAX))
 		{
 			shorten_long_token(t, &tok);
@@ -799,6 +801,12 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended, FirstWindow *fw)
 			t->hash = lex_hash16(k);
 			lex_prefetch(t->hash);
 			lookup[n] = true;
+			/* a hashtag not in the map is looked up by its body: prefetch it too */
+			if (tok.kind == TC_HASHTAG && tok.normlen > 1)
+			{
+				body_hash[n] = lex_hash16(lex_key16_tail(k));
+				lex_prefetch(body_hash[n]);
+			}
 			n++;
 			continue;
 		}
@@ -835,6 +843,10 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended, FirstWindow *fw)
 		}
 		n++;
 	}
+	/* the index positions have arrived: prefetch the slots they point to */
+	for (i = 0; i < n; i++)
+		if (lookup[i])
+			lex_prefetch_slot(w[i].hash);
 	for (i = 0; i < n; i++)
 	{
 		WinTok	   *t = &w[i];
@@ -852,7 +864,13 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended, FirstWindow *fw)
 		else if (lookup[i])
 			t->entry = lex_lookup_hashed(t->norm, t->normlen, t->hash);
 		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1 && !t->too_long)
-			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
+		{
+			/* hashed above (lex_hash16 is never 0); t->norm is readable for NORM_MAX bytes */
+			if (body_hash[i] != 0)
+				t->entry = lex_lookup16(lex_key16(t->norm + 1, t->normlen - 1), body_hash[i]);
+			else
+				t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
+		}
 		t->entry = t->entry ? t->entry : &no_entry;
 		if (fw != NULL)
 		{
