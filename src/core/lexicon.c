@@ -34,6 +34,11 @@
  * normal forms, so the filter only ever skips probes that would miss; it is
  * not used for a normal form holding a space (TC_F_SPACE), where the tokens
  * of a key could be split differently.
+ * Each key's language evidence (langdetect.c) is computed once loaded and
+ * kept in spare bits of its flags, so that the scorer adds it without
+ * testing both languages' flags at every token.  The grammar tables are
+ * loaded first: function words are the most frequent tokens, and their
+ * slots, numbered first, fill a few pages instead of being spread over all.
  * The dynamic maps of the extension (custom lexicons, query automata) use
  * Judy.  The table lives for the backend's life in its own memory context.
  */

@@ -19,7 +19,10 @@
  * first use the table is filled by running every code point below U+0250
  * through the ICU path itself, so the fast path and ICU agree by
  * construction.  A word holding anything else (Greek, combining marks,
- * compatibility forms, CJK) goes through ICU whole.
+ * compatibility forms, CJK) goes through ICU whole.  The most common
+ * accented word, Latin letters ending at a space or punctuation, is scanned
+ * and normalised by the table in one pass (tc_scan_latin_word), instead of
+ * being scanned by the tokenizer and then decoded again here.
  */
 #include "postgres.h"
 
