@@ -8,7 +8,9 @@
  *      non-spacing marks, recomposition, and the letters that Unicode does
  *      not decompose but readers treat as accented (œ→oe, æ→ae, ø→o, ł→l,
  *      đ→d, ħ→h, ı→i), so "Déçue" and "decue" meet;
- *   3. every apostrophe variant (' ’ ‘ ʼ ´ `) written as ASCII "'";
+ *   3. every apostrophe variant (' ’ ‘ ʼ ´ `) written as ASCII "'", and the
+ *      middle dot that NFKC writes for "ŀ" dropped (a punctuation mark, it
+ *      would cut the normal form in three tokens: "ŀa" gives "la");
  *   4. elongation: a letter repeated three or more times is cut to two
  *      ("goooood" → "good", "géniaaaal" → "géniaal"); a second, "squeezed"
  *      form cuts it to one ("géniaal" → "génial", "sooo" → "so") and
@@ -234,6 +236,13 @@ icu_normalize_word(const unsigned char *s, int len, bool fold_accents, StringInf
 		const char *extra;
 
 		U16_NEXT(cf, i, cflen, c);
+		/*
+		 * A middle dot is never part of a word (the tokenizer reads it as
+		 * punctuation), but NFKC writes one for "ŀ" (U+0140 → "l·"): kept,
+		 * the normal form "l·a" of "ŀa" would read back as three tokens.
+		 */
+		if (c == 0x00B7)
+			continue;
 		if (tc_is_apostrophe(c))
 			appendStringInfoCharMacro(out, '\'');
 		else if (fold_accents && (extra = extra_accent_fold(c)) != NULL)
