@@ -91,6 +91,12 @@ SELECT x, clientele.normal_form(x) AS nf, clientele.normal_form(clientele.normal
   FROM (VALUES (U&'\0301`ND'), (U&'\07F0`c''e'), (U&'e\0301t\00E9'), (U&'\0301'),
                (U&'e''\030D c'), (U&'a-\0301'), (U&'@a.\0301'), (U&'l''\0301x')) v(x);
 SELECT t.* FROM clientele.tokens(U&'\0301`ND') AS t;
+-- NFKC writes "l·" for "ŀ" (U+0140): the middle dot is dropped, as it would
+-- read back as punctuation ("l·a" is three tokens)
+SELECT x, clientele.normal_form(x) AS nf, clientele.normal_form(clientele.normal_form(x)) AS nf_nf,
+       clientele.normal_form(x, false) AS nf_accents,
+       clientele.normal_form(clientele.normal_form(x, false), false) AS nf_nf_accents
+  FROM (VALUES ('ŀa'), ('Ŀa'), ('coŀlecció'), (U&'\0140\03B1'), ('col·lecció')) v(x);
 -- and so is each token's normal form
 SELECT count(*) AS tokens,
        count(*) FILTER (WHERE clientele.normal_form(t.normalized) <> t.normalized) AS not_idempotent

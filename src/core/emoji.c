@@ -195,6 +195,7 @@ static int16 bucket_start[129];
  * which builds it.
  */
 bool		tc_emoticon_first_byte[128] = {[0 ... 127] = true};
+uint64		tc_emoticon_pairs[128 * 128 / 64] = {[0 ... 128 * 128 / 64 - 1] = ~UINT64CONST(0)};
 
 /* Add an emoticon (ASCII, printable, no space) to the list, once. */
 static void
@@ -283,6 +284,23 @@ load_emoticons(void)
 	for (c = 0; c < 128; c++)
 		tc_emoticon_first_byte[c] = bucket_start[c] != bucket_start[c + 1] ||
 			(c >= 'A' && c <= 'Z' && bucket_start[c + 32] != bucket_start[c + 33]);
+	/* the pairs of first two bytes, in both cases (the match ignores case) */
+	memset(tc_emoticon_pairs, 0, sizeof(tc_emoticon_pairs));
+	for (i = 0; i < n_emoticons; i++)
+	{
+		unsigned char c0 = emoticons[i].text[0],
+					c1 = emoticons[i].text[1];
+		int			k;
+
+		for (k = 0; k < 4; k++)
+		{
+			unsigned char a = (k & 1) && c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0;
+			unsigned char b = (k & 2) && c1 >= 'a' && c1 <= 'z' ? c1 - 32 : c1;
+			uint32		bit = ((uint32) a << 7) | b;
+
+			tc_emoticon_pairs[bit / 64] |= UINT64CONST(1) << (bit % 64);
+		}
+	}
 	emoticons_ready = true;
 }
 

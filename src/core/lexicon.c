@@ -34,6 +34,11 @@
  * normal forms, so the filter only ever skips probes that would miss; it is
  * not used for a normal form holding a space (TC_F_SPACE), where the tokens
  * of a key could be split differently.
+ * Each key's language evidence (langdetect.c) is computed once loaded and
+ * kept in spare bits of its flags, so that the scorer adds it without
+ * testing both languages' flags at every token.  The grammar tables are
+ * loaded first: function words are the most frequent tokens, and their
+ * slots, numbered first, fill a few pages instead of being spread over all.
  * The dynamic maps of the extension (custom lexicons, query automata) use
  * Judy.  The table lives for the backend's life in its own memory context.
  */
@@ -199,6 +204,22 @@ load_rules(const LexRuleSource *src, int n, TcLang lang, StringInfo key, StringI
 	}
 }
 
+/*
+ * An entry's language evidence in a language, in halves (the table of
+ * langdetect.c's essay): a function word of the language 2 (1.0), a word
+ * rated in this language only 1 (0.5), otherwise 0.
+ */
+static int
+lex_entry_evidence(const LexEntry *e, int l)
+{
+	/* by (function word, rated here, rated in the other language) */
+	static const uint8 halves[8] = {0, 0, 1, 0, 2, 2, 2, 2};
+
+	return halves[((e->flags[l] & LEX_F_STOP) ? 4 : 0) |
+				  ((e->flags[l] & LEX_F_VALENCE) ? 2 : 0) |
+				  ((e->flags[1 - l] & LEX_F_VALENCE) ? 1 : 0)];
+}
+
 /* Load the built-in lexicon (once per backend). */
 void
 lex_ensure_loaded(void)
@@ -242,12 +263,36 @@ lex_ensure_loaded(void)
 												 sizeof(LexSlot) + PG_CACHE_LINE_SIZE));
 		initStringInfo(&key);
 		initStringInfo(&first);
+		/*
+		 * The grammar words first: they are the most frequent tokens of any
+		 * text, and their slots, numbered first, share a few cache lines and
+		 * pages.  The order of the tables changes no entry: rules never set
+		 * a valence, and valence tables keep their relative order.
+		 */
+		load_rules(clientele_en_rules, clientele_en_rules_count, TC_LANG_EN, &key, &first);
+		load_rules(clientele_fr_rules, clientele_fr_rules_count, TC_LANG_FR, &key, &first);
 		load_valences(clientele_en, clientele_en_count, 1 << TC_LANG_EN, false, &key, &first);
 		load_valences(clientele_fr, clientele_fr_count, 1 << TC_LANG_FR, false, &key, &first);
 		load_valences(clientele_emoji, clientele_emoji_count,
 					  (1 << TC_LANG_EN) | (1 << TC_LANG_FR), true, &key, &first);
-		load_rules(clientele_en_rules, clientele_en_rules_count, TC_LANG_EN, &key, &first);
-		load_rules(clientele_fr_rules, clientele_fr_rules_count, TC_LANG_FR, &key, &first);
+		/* the language evidence of every key, now that its flags are final */
+		{
+			uint32		k;
+			int			l;
+			int			ev[TC_NUM_LANGS];
+
+			StaticAssertStmt((LEX_F_RULES & LEX_F_EVIDENCE) == 0,
+							 "the evidence bits must not overlap the rule flags");
+			for (k = 1; k <= lex_nkeys; k++)
+			{
+				LexEntry   *e = &lex_slots[k].entry;
+
+				for (l = 0; l < TC_NUM_LANGS; l++)
+					ev[l] = lex_entry_evidence(e, l);
+				for (l = 0; l < TC_NUM_LANGS; l++)
+					e->flags[l] |= ev[l] << LEX_EVIDENCE_SHIFT;
+			}
+		}
 	}
 	PG_CATCH();
 	{

@@ -17,6 +17,15 @@
 #define LEX_F_STOP			0x0080
 #define LEX_F_EMOJI			0x0100	/* emoji or emoticon (every language) */
 #define LEX_F_PREFIX		0x0200	/* a longer phrase starts with these tokens */
+#define LEX_F_RULES			0x03FF	/* the flags above */
+
+/*
+ * The entry's language evidence (langdetect.c) for this language, in
+ * halves (0 to 2), computed from the flags above once the map is loaded:
+ * the scorer reads it without looking at both languages' flags.
+ */
+#define LEX_EVIDENCE_SHIFT	12
+#define LEX_F_EVIDENCE		0x3000
 
 /*
  * Valences and booster values are kept in thousandths, so that an entry
@@ -93,7 +102,7 @@ extern LEX_INTERNAL uint64 lex_pairs[LEX_PAIR_BITS / 64];
 extern LEX_INTERNAL bool lex_pairs_usable;
 
 /* Load the built-in lexicon (once per backend). */
-extern void lex_ensure_loaded(void);
+extern TC_INTERNAL void lex_ensure_loaded(void);
 
 /* Load 8 bytes (unaligned). */
 static inline uint64
@@ -191,6 +200,24 @@ typedef struct LexKey16
 	int			len;
 } LexKey16;
 
+/*
+ * Load 8 bytes (unaligned) into a general register.  The tokenizer has just
+ * written the form with 8-byte stores; a 16-byte vector load of both halves
+ * (which the compiler would otherwise make of two loads) cannot be served
+ * from the pending stores and waits for them to reach the cache, while
+ * each 8-byte load is forwarded from its store.
+ */
+static inline uint64
+lex_load8_gpr(const char *s)
+{
+	uint64		w = lex_load8(s);
+
+#if defined(__GNUC__)
+	__asm__("" : "+r"(w));
+#endif
+	return w;
+}
+
 /* Read a key of len <= 16 bytes from a buffer readable for 16 bytes. */
 static inline LexKey16
 lex_key16(const char *buf, int len)
@@ -198,9 +225,26 @@ lex_key16(const char *buf, int len)
 	LexKey16	k;
 
 	k.len = len;
-	k.w0 = lex_load8(buf) & lex_prefix_mask(Min(len, 8));
-	k.w1 = lex_load8(buf + 8) & lex_prefix_mask(Max(len - 8, 0));
+	k.w0 = lex_load8_gpr(buf) & lex_prefix_mask(Min(len, 8));
+	k.w1 = lex_load8_gpr(buf + 8) & lex_prefix_mask(Max(len - 8, 0));
 	return k;
+}
+
+/* The key without its first byte (len >= 1), computed in registers. */
+static inline LexKey16
+lex_key16_tail(LexKey16 k)
+{
+	LexKey16	t;
+
+	t.len = k.len - 1;
+#ifdef WORDS_BIGENDIAN
+	t.w0 = (k.w0 << 8) | (k.w1 >> 56);
+	t.w1 = k.w1 << 8;
+#else
+	t.w0 = (k.w0 >> 8) | (k.w1 << 56);
+	t.w1 = k.w1 >> 8;
+#endif
+	return t;
 }
 
 /* lex_hash() of a LexKey16, with no loop and no branch on the length. */
@@ -310,6 +354,20 @@ lex_prefetch(uint32 h)
 	__builtin_prefetch(&lex_index[h & lex_mask]);
 }
 
+/*
+ * Second step of a batch: once the index position has arrived, prefetch
+ * the slot its tag points to (the slot of a key present in the map, as a
+ * matching tag nearly always is).
+ */
+static inline void
+lex_prefetch_slot(uint32 h)
+{
+	uint32		e = lex_index[h & lex_mask];
+
+	if ((e & LEX_TAG_MASK) == (h & LEX_TAG_MASK) && e != 0)
+		__builtin_prefetch(&lex_slots[e & LEX_SLOT_MASK]);
+}
+
 /* Hash a key and prefetch the memory its look-up will read. */
 static inline uint32
 lex_hash_prefetch(const char *key, int len)
@@ -358,7 +416,7 @@ typedef struct LangEvidence
 	float		score[TC_NUM_LANGS];
 } LangEvidence;
 
-extern bool lang_has_english_clitic(const char *s, int len);
+extern TC_INTERNAL bool lang_has_english_clitic(const char *s, int len);
 
 /*
  * Add one token's evidence (the table of langdetect.c's essay).  Inline, as
@@ -369,10 +427,6 @@ static inline void
 lang_observe_token(LangEvidence *ev, TcTokenKind kind, int flags,
 				   const char *norm, int normlen, const LexEntry *e)
 {
-	/* by (function word, rated here, rated in the other language) */
-	static const float entry_evidence[8] = {0, 0, 0.5f, 0, 1.0f, 1.0f, 1.0f, 1.0f};
-	int			l;
-
 	if (kind == TC_ELISION)
 	{
 		ev->score[TC_LANG_FR] += 2.0f;
@@ -386,14 +440,13 @@ lang_observe_token(LangEvidence *ev, TcTokenKind kind, int flags,
 	ev->score[TC_LANG_FR] += (flags & TC_F_NONASCII) ? 0.5f : 0.0f;
 	if (e == NULL)
 		return;
-	for (l = 0; l < TC_NUM_LANGS; l++)
-		ev->score[l] += entry_evidence[((e->flags[l] & LEX_F_STOP) ? 4 : 0) |
-									   ((e->flags[l] & LEX_F_VALENCE) ? 2 : 0) |
-									   (e->flags[1 - l] & LEX_F_VALENCE ? 1 : 0)];
+	/* the entry's evidence (lex_entry_evidence), stored in its flags */
+	ev->score[TC_LANG_EN] += ((e->flags[TC_LANG_EN] & LEX_F_EVIDENCE) >> LEX_EVIDENCE_SHIFT) * 0.5f;
+	ev->score[TC_LANG_FR] += ((e->flags[TC_LANG_FR] & LEX_F_EVIDENCE) >> LEX_EVIDENCE_SHIFT) * 0.5f;
 }
 
 extern void lang_observe(LangEvidence *ev, const TcToken *tok, const LexEntry *e);
-extern TcLang lang_decide(const LangEvidence *ev);
+extern TC_INTERNAL TcLang lang_decide(const LangEvidence *ev);
 
 /* Detect the language of UTF-8 text from its first max_tokens tokens. */
 extern TcLang tc_detect_language(const char *s, int len, int max_tokens);

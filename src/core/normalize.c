@@ -8,7 +8,9 @@
  *      non-spacing marks, recomposition, and the letters that Unicode does
  *      not decompose but readers treat as accented (œ→oe, æ→ae, ø→o, ł→l,
  *      đ→d, ħ→h, ı→i), so "Déçue" and "decue" meet;
- *   3. every apostrophe variant (' ’ ‘ ʼ ´ `) written as ASCII "'";
+ *   3. every apostrophe variant (' ’ ‘ ʼ ´ `) written as ASCII "'", and the
+ *      middle dot that NFKC writes for "ŀ" dropped (a punctuation mark, it
+ *      would cut the normal form in three tokens: "ŀa" gives "la");
  *   4. elongation: a letter repeated three or more times is cut to two
  *      ("goooood" → "good", "géniaaaal" → "géniaal"); a second, "squeezed"
  *      form cuts it to one ("géniaal" → "génial", "sooo" → "so") and
@@ -19,7 +21,10 @@
  * first use the table is filled by running every code point below U+0250
  * through the ICU path itself, so the fast path and ICU agree by
  * construction.  A word holding anything else (Greek, combining marks,
- * compatibility forms, CJK) goes through ICU whole.
+ * compatibility forms, CJK) goes through ICU whole.  The most common
+ * accented word, Latin letters ending at a space or punctuation, is scanned
+ * and normalised by the table in one pass (tc_scan_latin_word), instead of
+ * being scanned by the tokenizer and then decoded again here.
  */
 #include "postgres.h"
 
@@ -231,6 +236,13 @@ icu_normalize_word(const unsigned char *s, int len, bool fold_accents, StringInf
 		const char *extra;
 
 		U16_NEXT(cf, i, cflen, c);
+		/*
+		 * A middle dot is never part of a word (the tokenizer reads it as
+		 * punctuation), but NFKC writes one for "ŀ" (U+0140 → "l·"): kept,
+		 * the normal form "l·a" of "ŀa" would read back as three tokens.
+		 */
+		if (c == 0x00B7)
+			continue;
 		if (tc_is_apostrophe(c))
 			appendStringInfoCharMacro(out, '\'');
 		else if (fold_accents && (extra = extra_accent_fold(c)) != NULL)
@@ -419,6 +431,26 @@ tc_is_space(int32 cp)
 }
 
 /*
+ * The quick check before collapsing elongations: is there a run of three
+ * equal bytes, or of a two-byte character three times ("ééé"), at all?
+ */
+static inline bool
+may_have_run(const unsigned char *p, int n)
+{
+	int			i;
+
+	for (i = 2; i < n; i++)
+	{
+		if (p[i] == p[i - 1] && p[i] == p[i - 2])
+			return true;
+		if (i >= 5 && p[i] >= 0x80 && p[i] == p[i - 2] && p[i] == p[i - 4] &&
+			p[i - 1] == p[i - 3] && p[i - 1] == p[i - 5])
+			return true;
+	}
+	return false;
+}
+
+/*
  * Collapse elongations in out[start..]: runs of 3+ identical letters become
  * two; when squeezed is given it receives the same text with such runs cut
  * to one.  Returns true if anything was elongated.
@@ -435,17 +467,7 @@ collapse_elongation(StringInfo out, int start, StringInfo squeezed)
 	int			run = 0;
 	unsigned char *tmp;
 
-	/* Quick check: is there any run of three equal bytes at all? */
-	for (i = 2; i < n; i++)
-	{
-		if (p[i] == p[i - 1] && p[i] == p[i - 2])
-			break;
-		/* a two-byte letter three times: "ééé" */
-		if (i >= 5 && p[i] >= 0x80 && p[i] == p[i - 2] && p[i] == p[i - 4] &&
-			p[i - 1] == p[i - 3] && p[i - 1] == p[i - 5])
-			break;
-	}
-	if (i >= n)
+	if (!may_have_run(p, n))
 		return false;
 
 	tmp = palloc(n);
@@ -606,4 +628,98 @@ tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 	if (maybe_run && collapse_elongation(out, start, scratch))
 		flags |= TC_F_ELONGATED;
 	return flags;
+}
+
+/*
+ * Scan and normalise in one pass a word of ASCII and Latin letters (below
+ * U+0250, by the table) holding at least one non-ASCII letter, the common
+ * French word ("expérience", "déçue").  Appends its normal form to out, adds
+ * its TC_F_* flags to *flags and returns its byte length; returns 0, having
+ * appended nothing, when the word needs the general path of the tokenizer:
+ * a character outside the table or normalised by ICU, an apostrophe or
+ * hyphen, an '@', a possible elongation, no non-ASCII letter, or more than
+ * LATIN_WORD_MAX bytes.  What it accepts, it normalises as
+ * tc_normalize_word() does: the same table, the same flags, the same test
+ * for elongations (which it leaves to the general path).
+ */
+#define LATIN_WORD_MAX 64
+
+int
+tc_scan_latin_word(const unsigned char *s, int avail, bool fold_accents,
+				   StringInfo out, int *flags)
+{
+	int			i = 0;
+	int			fl = 0;
+	int			nletters = 0,
+				nupper = 0;
+	char	   *data;
+	int			olen,
+				start = out->len;
+	int			limit = Min(avail, LATIN_WORD_MAX + 1);
+
+	if (unlikely(!fast_table_ready))
+		build_fast_table();
+	/*
+	 * Room for the form of LATIN_WORD_MAX + 2 bytes (up to FAST_MAXBYTES for
+	 * two bytes) and the fixed-size copy of the last character.
+	 */
+	if (out->maxlen - out->len <= LATIN_WORD_MAX * 4 + 16)
+		enlargeStringInfo(out, LATIN_WORD_MAX * 4 + 16);
+	data = out->data;
+	olen = out->len;
+	while (i < limit)
+	{
+		unsigned char b = s[i];
+		const FastChar *fc;
+
+		if (b < 0x80)
+		{
+			fc = &fast_table[b];
+			if (fc->cls == FC_UPPER)
+				nupper++, nletters++;
+			else if (fc->cls == FC_LOWER)
+				nletters++, fl |= TC_F_LOWER;
+			else if (fc->cls != FC_DIGIT)
+			{
+				/* the end, unless a joiner or an e-mail follows */
+				if (b == '\'' || b == '`' || b == '-' || b == '@')
+					return 0;
+				break;
+			}
+			data[olen++] = fc->keep[0];
+			i++;
+			continue;
+		}
+		/* two-byte characters below FAST_LIMIT: lead bytes C2..C9 */
+		if (b < 0xC2 || b > 0xC9 || i + 1 >= avail || (s[i + 1] & 0xC0) != 0x80)
+			return 0;
+		{
+			int32		c = ((b & 0x1F) << 6) | (s[i + 1] & 0x3F);
+
+			if (c >= FAST_LIMIT)
+				return 0;
+			fc = &fast_table[c];
+		}
+		if (fc->cls == FC_UPPER)
+			nupper++, nletters++, fl |= TC_F_NONASCII;
+		else if (fc->cls == FC_LOWER)
+			nletters++, fl |= TC_F_LOWER | TC_F_NONASCII;
+		else if (fc->cls == FC_OTHER || fc->cls == FC_SPACE)
+			break;
+		else if (fc->cls != FC_DIGIT)
+			return 0;			/* an apostrophe variant, or for ICU */
+		/* the buffer has room for the fixed-size copy (see above) */
+		memcpy(data + olen, fold_accents ? fc->fold : fc->keep, FAST_MAXBYTES + 1);
+		olen += fold_accents ? fc->nfold : fc->nkeep;
+		i += 2;
+	}
+	if (i > LATIN_WORD_MAX || !(fl & TC_F_NONASCII) ||
+		may_have_run((const unsigned char *) data + start, olen - start))
+		return 0;
+	data[olen] = '\0';
+	out->len = olen;
+	if (nletters >= 2 && nupper == nletters)
+		fl |= TC_F_ALLCAPS;
+	*flags |= fl;
+	return i;
 }

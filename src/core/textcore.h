@@ -14,6 +14,17 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 
+/*
+ * Functions called once per token or per message by the hot loops of other
+ * files: internal to the library, so that calls go straight to them rather
+ * than through the symbol table.
+ */
+#if defined(__GNUC__)
+#define TC_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define TC_INTERNAL
+#endif
+
 /* ---------------------------------------------------------------------
  * Encoding (encoding.c)
  * ---------------------------------------------------------------------
@@ -171,8 +182,8 @@ typedef struct TcTokenizer
 } TcTokenizer;
 
 extern void tc_tokenizer_init(TcTokenizer *tz, const char *s, int len, bool fold_accents);
-extern TcTokenizer *tc_tokenizer_shared(const char *s, int len, bool fold_accents);
-extern bool tc_next_token(TcTokenizer *tz, TcToken *tok);
+extern TC_INTERNAL TcTokenizer *tc_tokenizer_shared(const char *s, int len, bool fold_accents);
+extern TC_INTERNAL bool tc_next_token(TcTokenizer *tz, TcToken *tok);
 extern void tc_tokenizer_free(TcTokenizer *tz);
 extern const char *tc_kind_name(TcTokenKind kind);
 
@@ -180,24 +191,48 @@ extern const char *tc_kind_name(TcTokenKind kind);
  * Normalise a word: NFKC, case folding, apostrophe variants unified, optional
  * accent folding.  Appends to out; returns flags (TC_F_*) observed.
  */
-extern int	tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
+extern TC_INTERNAL int	tc_normalize_word(const unsigned char *s, int len, bool fold_accents,
 							  StringInfo out, StringInfo scratch);
 
+/*
+ * Scan and normalise a word of ASCII and Latin letters with at least one
+ * accent in one pass; returns its length, or 0 for the general path.
+ */
+extern TC_INTERNAL int	tc_scan_latin_word(const unsigned char *s, int avail, bool fold_accents,
+							   StringInfo out, int *flags);
+
 /* Is a code point part of a word (letter, digit or mark)? */
-extern bool tc_is_word_char(int32 cp);
+extern TC_INTERNAL bool tc_is_word_char(int32 cp);
 
 /* Is a code point white space (or a control character)? */
-extern bool tc_is_space(int32 cp);
+extern TC_INTERNAL bool tc_is_space(int32 cp);
 
 /* Is a code point a combining mark (Mn, Mc, Me)?  None below U+0300. */
-extern bool tc_is_mark(int32 cp);
+extern TC_INTERNAL bool tc_is_mark(int32 cp);
 
 /* Emoji helpers (emoji.c) */
-extern int	tc_scan_emoji(const unsigned char *s, int avail, StringInfo norm);
-extern int	tc_match_emoticon(const unsigned char *s, int avail, bool at_boundary);
+extern TC_INTERNAL int	tc_scan_emoji(const unsigned char *s, int avail, StringInfo norm);
+extern TC_INTERNAL int	tc_match_emoticon(const unsigned char *s, int avail, bool at_boundary);
 
 /* false when no emoticon starts with ASCII byte c (a test before the call) */
 extern PGDLLIMPORT bool tc_emoticon_first_byte[128];
+
+/*
+ * A bit for each pair of first two bytes (either case) of an emoticon, all
+ * set until the list is built.  Emoticons are ASCII, so a second byte of
+ * 0x80 or more answers for its low 7 bits: the test may pass where no
+ * emoticon can start, never the other way round.
+ */
+extern PGDLLIMPORT uint64 tc_emoticon_pairs[128 * 128 / 64];
+
+/* false when no emoticon starts with ASCII byte c0 followed by byte c1 */
+static inline bool
+tc_emoticon_may_start(unsigned char c0, unsigned char c1)
+{
+	uint32		bit = ((uint32) (c0 & 0x7F) << 7) | (c1 & 0x7F);
+
+	return (tc_emoticon_pairs[bit / 64] >> (bit % 64)) & 1;
+}
 
 /* Is cp an apostrophe variant (' ’ ‘ ʼ ´ `)? */
 static inline bool

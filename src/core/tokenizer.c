@@ -467,6 +467,16 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 	int			clen,
 				alen;
 
+	/* the common accented word, scanned and normalised in one pass */
+	if ((end = tc_scan_latin_word(s + pos, len - pos, tz->fold_accents, &tz->norm, &tok->flags)) > 0)
+	{
+		tok->start = pos;
+		tok->len = end;
+		tok->kind = TC_WORD;
+		tz->pos = pos + end;
+		return;
+	}
+	end = pos;
 	for (;;)
 	{
 		if (end < len && s[end] < 0x80 && ascii_alnum(s[end]))
@@ -554,6 +564,67 @@ scan_word(TcTokenizer *tz, TcToken *tok, int pos)
 	tz->pos = end;
 }
 
+/*
+ * scan_tag() for the common tag, ASCII letters, digits and '_' ending at an
+ * ASCII byte: the body is lower-cased as it is scanned.  Returns false
+ * (having written nothing) for the general path: a non-ASCII byte, a '.'
+ * in a mention, a body over 64 bytes or a possible elongation.
+ */
+static inline bool
+scan_ascii_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
+{
+	const unsigned char *s = tz->s;
+	int			len = tz->len;
+	int			end = pos + 1;
+	int			limit = Min(len, pos + 66);
+	int			nlower = 0,
+				nupper = 0;
+	int			n,
+				i;
+	char	   *out;
+
+	for (; end < limit; end++)
+	{
+		unsigned char b = s[end];
+		int			k = ascii_class[b];
+
+		if (k == 0)
+		{
+			if (b == '_')
+				continue;
+			if (b >= 0x80 || (b == '.' && kind == TC_MENTION))
+				return false;
+			break;
+		}
+		nlower += k == ASCII_LOWER;
+		nupper += k == ASCII_UPPER;
+	}
+	n = end - pos;				/* sigil and body */
+	if (n > 65)
+		return false;
+	if (tz->norm.maxlen - tz->norm.len <= n)
+		enlargeStringInfo(&tz->norm, n + 1);
+	out = tz->norm.data + tz->norm.len;
+	out[0] = s[pos];
+	for (i = 1; i < n; i++)
+	{
+		unsigned char c = s[pos + i];
+
+		out[i] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+		/* elongation ("#loool") takes the general path */
+		if (i >= 3 && out[i] == out[i - 1] && out[i] == out[i - 2])
+			return false;
+	}
+	out[n] = '\0';
+	tz->norm.len += n;
+	tok->start = pos;
+	tok->len = n;
+	tok->kind = kind;
+	tok->flags = nlower > 0 ? TC_F_LOWER : (nupper >= 2 ? TC_F_ALLCAPS : 0);
+	tz->pos = end;
+	return true;
+}
+
 /* Scan a hashtag, mention or cashtag body after its sigil. */
 static pg_noinline void
 scan_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
@@ -563,6 +634,8 @@ scan_tag(TcTokenizer *tz, TcToken *tok, int pos, TcTokenKind kind)
 	int			end = pos + 1;
 	int			clen;
 
+	if (scan_ascii_tag(tz, tok, pos, kind))
+		return;
 	for (;;)
 	{
 		if (end < len && (s[end] == '_' || (kind == TC_MENTION && s[end] == '.' &&
@@ -657,7 +730,7 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			 * after white space, and (but for uwu/owo) not before a lower-case
 			 * letter, which starts an ordinary word.
 			 */
-			if (tc_emoticon_first_byte[c] &&
+			if (pos + 1 < len && tc_emoticon_may_start(c, s[pos + 1]) &&
 				(pos == 0 || s[pos - 1] == ' ' || s[pos - 1] == '\n' || s[pos - 1] == '\t') &&
 				(pos + 1 >= len || !(s[pos + 1] >= 'a' && s[pos + 1] <= 'z') ||
 				 c == 'o' || c == 'u') &&
@@ -694,7 +767,7 @@ tc_next_token(TcTokenizer *tz, TcToken *tok)
 			goto done;
 		}
 		/* emoticons have two characters or more: none before white space */
-		if (pos + 1 < len && s[pos + 1] > ' ' && tc_emoticon_first_byte[c] &&
+		if (pos + 1 < len && s[pos + 1] > ' ' && tc_emoticon_may_start(c, s[pos + 1]) &&
 			(n = tc_match_emoticon(s + pos, len - pos, false)) > 0)
 		{
 			set_raw(tz, tok, pos, pos + n, TC_EMOTICON, true);

@@ -168,7 +168,7 @@ entry_valence(const LexEntry *e, TcLang lang, float *v)
 static inline int
 entry_flags(const LexEntry *e, TcLang lang)
 {
-	return lang != TC_LANG_NONE ? e->flags[lang] : (e->flags[0] | e->flags[1]);
+	return (lang != TC_LANG_NONE ? e->flags[lang] : (e->flags[0] | e->flags[1])) & LEX_F_RULES;
 }
 
 /* Booster value of an entry in lang. */
@@ -518,6 +518,13 @@ is_irony_marker(const WinTok *w)
 
 	if (w->kind != TC_EMOJI && w->kind != TC_HASHTAG)
 		return false;
+	/*
+	 * What the markers have in common, tested first: a form of 4 bytes or of
+	 * 6 to 10, whose second byte is 0x9F (the emoji) or 's', 'i', 'n'.
+	 */
+	if (!(w->normlen == 4 || (w->normlen >= 6 && w->normlen <= 10)) ||
+		!(w->norm[1] == '\x9F' || w->norm[1] == 's' || w->norm[1] == 'i' || w->norm[1] == 'n'))
+		return false;
 	for (i = 0; i < lengthof(markers); i++)
 		if (w->normlen == markers[i].len && memcmp(w->norm, markers[i].text, w->normlen) == 0)
 			return true;
@@ -726,18 +733,29 @@ shorten_long_token(WinTok *t, const TcToken *tok)
 	t->normlen = n;
 }
 
+/* What the first window tells: language evidence and case style. */
+typedef struct FirstWindow
+{
+	bool		detect;			/* gather language evidence */
+	LangEvidence ev;
+	int			caps;			/* words in capitals */
+	int			words;			/* words with a case */
+} FirstWindow;
+
 /*
  * Read up to max tokens into w; returns the count, sets *ended at the end.
  * Tokens are read first, hashing each look-up key and prefetching its probe;
- * the look-ups follow, so that their memory reads overlap.
+ * the look-ups follow, so that their memory reads overlap.  For the first
+ * window (fw not NULL) the same pass gathers what fw holds.
  */
 static int
-fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
+fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended, FirstWindow *fw)
 {
 	TcToken		tok;
 	int			n = 0;
 	int			i;
 	bool		lookup[WINDOW];
+	uint32		body_hash[WINDOW];	/* of a short hashtag's body, or 0 */
 
 	while (n < max)
 	{
@@ -756,6 +774,7 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		t->entry = NULL;
 		t->hash = 0;
 		lookup[n] = false;
+		body_hash[n] = 0;
 		if (unlikely(tok.normlen >= NORM_MAX))
 		{
 			shorten_long_token(t, &tok);
@@ -782,6 +801,12 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 			t->hash = lex_hash16(k);
 			lex_prefetch(t->hash);
 			lookup[n] = true;
+			/* a hashtag not in the map is looked up by its body: prefetch it too */
+			if (tok.kind == TC_HASHTAG && tok.normlen > 1)
+			{
+				body_hash[n] = lex_hash16(lex_key16_tail(k));
+				lex_prefetch(body_hash[n]);
+			}
 			n++;
 			continue;
 		}
@@ -818,6 +843,10 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		}
 		n++;
 	}
+	/* the index positions have arrived: prefetch the slots they point to */
+	for (i = 0; i < n; i++)
+		if (lookup[i])
+			lex_prefetch_slot(w[i].hash);
 	for (i = 0; i < n; i++)
 	{
 		WinTok	   *t = &w[i];
@@ -835,8 +864,25 @@ fill_window(TcTokenizer *tz, WinTok *w, int max, bool *ended)
 		else if (lookup[i])
 			t->entry = lex_lookup_hashed(t->norm, t->normlen, t->hash);
 		if (t->kind == TC_HASHTAG && t->entry == NULL && t->normlen > 1 && !t->too_long)
-			t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
+		{
+			/* hashed above (lex_hash16 is never 0); t->norm is readable for NORM_MAX bytes */
+			if (body_hash[i] != 0)
+				t->entry = lex_lookup16(lex_key16(t->norm + 1, t->normlen - 1), body_hash[i]);
+			else
+				t->entry = lex_lookup(t->norm + 1, t->normlen - 1);
+		}
 		t->entry = t->entry ? t->entry : &no_entry;
+		if (fw != NULL)
+		{
+			if (fw->detect)
+				lang_observe_token(&fw->ev, t->kind, t->flags, t->norm,
+								   t->too_long ? 0 : t->normlen, t->entry);
+			if (t->kind == TC_WORD && (t->flags & (TC_F_ALLCAPS | TC_F_LOWER)))
+			{
+				fw->words++;
+				fw->caps += (t->flags & TC_F_ALLCAPS) != 0;
+			}
+		}
 	}
 	return n;
 }
@@ -866,29 +912,15 @@ sentiment_score(const char *s, int len, TcLang lang, const CustomLexicon *custom
 
 	lex_ensure_loaded();
 	tz = tc_tokenizer_shared(s, len, true);
-	n = fill_window(tz, w, WINDOW, &ended);
 
 	/* language and case style from the first window */
 	{
-		LangEvidence ev = {{0, 0}};
-		int			caps = 0,
-					words = 0;
+		FirstWindow fw = {lang == TC_LANG_NONE, {{0, 0}}, 0, 0};
 
-		for (i = 0; i < n; i++)
-		{
-			if (lang == TC_LANG_NONE)
-				lang_observe_token(&ev, w[i].kind, w[i].flags, w[i].norm,
-								   w[i].too_long ? 0 : w[i].normlen, w[i].entry);
-			if (w[i].kind == TC_WORD && (w[i].flags & (TC_F_ALLCAPS | TC_F_LOWER)))
-			{
-				words++;
-				if (w[i].flags & TC_F_ALLCAPS)
-					caps++;
-			}
-		}
+		n = fill_window(tz, w, WINDOW, &ended, &fw);
 		if (lang == TC_LANG_NONE)
-			lang = lang_decide(&ev);
-		sc.mixed_case = caps > 0 && caps < words;
+			lang = lang_decide(&fw.ev);
+		sc.mixed_case = fw.caps > 0 && fw.caps < fw.words;
 	}
 	sc.lang = lang;
 	res->lang = lang;
@@ -908,7 +940,7 @@ sentiment_score(const char *s, int len, TcLang lang, const CustomLexicon *custom
 		memmove(w, w + i, (n - i) * sizeof(WinTok));
 		n -= i;
 		i = 0;
-		n += fill_window(tz, w + n, WINDOW - n, &ended);
+		n += fill_window(tz, w + n, WINDOW - n, &ended, NULL);
 	}
 
 	/* close the last sentence and segment */

@@ -54,7 +54,7 @@ SELECT pg_temp.timeit('to_tsvector(''french'', body)', 'SELECT sum(length(to_tsv
 \echo
 \echo Messages: $N, one core (parallel workers off); best of 3 runs (to_tsvector: 1 run).
 \echo Wall-clock columns include time spent waiting for a CPU on a shared machine; cpu_ columns
-\echo count the backend's own CPU time (user + system), in 10 ms ticks.
+\echo count the own CPU time of the backend (user + system), in 10 ms ticks.
 SELECT what, round(ms::numeric) AS ms,
        round(($N / (ms / 1000))::numeric) AS messages_per_second,
        round(((SELECT ms FROM timings WHERE what LIKE 'to_tsvector%') / ms)::numeric, 1) AS times_faster_than_to_tsvector,
