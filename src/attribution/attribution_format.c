@@ -513,7 +513,8 @@ r_double(AttrReader *r, const char *what)
 		if (r->format == ATTR_NETWORK)
 			bits = pg_ntoh64(bits);
 		memcpy(&v, &bits, sizeof(v));
-		return v;
+		/* every NaN reads as the one NaN, as in text: one value, one form */
+		return isnan(v) ? get_float8_nan() : v;
 	}
 	if (r_maybe(r, "NaN"))
 		return get_float8_nan();

@@ -192,7 +192,7 @@ flat_value(Datum d)
 
 /* Print up to 64 bytes in hexadecimal, for a failure message. */
 static char *
-hex_prefix(const struct varlena *v)
+hex_prefix(const struct varlena *v, Size from)
 {
 	const uint8 *p = (const uint8 *) VARDATA_ANY(v);
 	Size		len = VARSIZE_ANY_EXHDR(v);
@@ -200,10 +200,10 @@ hex_prefix(const struct varlena *v)
 	Size		i;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%zu bytes:", len);
-	for (i = 0; i < len && i < 64; i++)
+	appendStringInfo(&buf, "%zu bytes, from byte %zu:", len, from);
+	for (i = from; i < len && i < from + 64; i++)
 		appendStringInfo(&buf, " %02x", p[i]);
-	if (len > 64)
+	if (len > from + 64)
 		appendStringInfoString(&buf, " ...");
 	return buf.data;
 }
@@ -215,10 +215,21 @@ check_same_bytes(const char *step, Datum a, Datum b)
 	struct varlena *va = flat_value(a);
 	struct varlena *vb = flat_value(b);
 
-	if (VARSIZE_ANY_EXHDR(va) != VARSIZE_ANY_EXHDR(vb) ||
-		memcmp(VARDATA_ANY(va), VARDATA_ANY(vb), VARSIZE_ANY_EXHDR(va)) != 0)
-		fuzz_fail(TARGET, "%s: %s changes the value\n  before: %s\n  after:  %s",
-				  current->name, step, hex_prefix(va), hex_prefix(vb));
+	Size		la = VARSIZE_ANY_EXHDR(va),
+				lb = VARSIZE_ANY_EXHDR(vb),
+				first = 0;
+
+	/* the dump starts a little before the first differing byte */
+	while (first < la && first < lb &&
+		   ((const uint8 *) VARDATA_ANY(va))[first] == ((const uint8 *) VARDATA_ANY(vb))[first])
+		first++;
+	if (la != lb || first < la)
+	{
+		Size		from = first > 16 ? first - 16 : 0;
+
+		fuzz_fail(TARGET, "%s: %s changes the value (first difference at byte %zu)\n  before: %s\n  after:  %s",
+				  current->name, step, first, hex_prefix(va, from), hex_prefix(vb, from));
+	}
 }
 
 /* A message of len bytes, NUL-terminated, as the server hands a receive function. */
@@ -305,8 +316,8 @@ state_round_trip(Datum state)
 		if (VARSIZE_ANY_EXHDR(DatumGetPointer(first)) != VARSIZE_ANY_EXHDR(DatumGetPointer(second)))
 			fuzz_fail(TARGET, "%s: deserializing its serialization and serializing again changes its length\n"
 					  "  before: %s\n  after:  %s", current->name,
-					  hex_prefix((struct varlena *) DatumGetPointer(first)),
-					  hex_prefix((struct varlena *) DatumGetPointer(second)));
+					  hex_prefix((struct varlena *) DatumGetPointer(first), 0),
+					  hex_prefix((struct varlena *) DatumGetPointer(second), 0));
 		(void) call_function(current->input, 2, second, true, "deserialize");
 	}
 }
