@@ -21,8 +21,10 @@
 # Each process is attributed to a test through the server log: backends log
 # their connection with application_name pg_regress/TEST (isolation/TEST/..
 # for isolation sessions); a process without one (a parallel worker) belongs
-# to the test of the closest backend started before it (tests run one at a
-# time, PIDs grow).
+# to the test of the last backend started before it (tests run one at a
+# time), by the creation times of the logs, as PIDs wrap around on a busy
+# machine.  A PID used twice overwrites the first process's log (valgrind
+# truncates it); the summary counts the PIDs the server log shows twice.
 #
 # The server packages are not built with USE_VALGRIND, so memcheck sees
 # malloc'ed blocks, not palloc chunks: it finds reads of uninitialised
@@ -59,30 +61,36 @@ summarize() {
 	# its source files (valgrind names the file when the library has debug info).
 	ext_files=$(for f in "$srcdir"/src/*/*.c; do basename "$f"; done | sed 's/\./\\./' | paste -sd'|')
 	ext_frames="clientele\\.so|\\(($ext_files):[0-9]+\\)"
-	# pid -> test, from the connection lines of the server log
+	# backends in connection order: pid, test
 	sed -nE 's/^([0-9]+) .*connection authorized: .*application_name=(pg_regress|isolation)\/([^/ ]+).*/\1 \3/p' \
-		"$out/server.log" 2>/dev/null | sort -n -u >"$out/pids.txt"
-	# per process: pid, errors, suppressed, error contexts in the extension
+		"$out/server.log" 2>/dev/null >"$out/pids.txt"
+	# per process: creation time of its log, pid, errors, suppressed, error
+	# contexts in the extension; in creation order
 	awk -v re="$ext_frames" '
 		FNR == 1 { if (f != "") print pid, err, sup, ext; f = FILENAME; pid = f; sub(/.*vg\./, "", pid); sub(/\.log$/, "", pid); err = 0; sup = 0; ext = 0; inblock = 0 }
 		/ERROR SUMMARY:/ { err = $4; s = $0; sub(/.*suppressed: /, "", s); sub(/ .*/, "", s); sup = s + 0; next }
 		/^==[0-9]+== [A-Z][a-z]/ { block = $0; inblock = 1; next }
 		inblock && /^==[0-9]+== *$/ { if (block ~ re) ext++; inblock = 0; next }
 		inblock { block = block "\n" $0 }
-		END { if (f != "") print pid, err, sup, ext }' "$out"/vg.*.log | sort -n >"$out/processes.txt"
-	# attribute each process to the last test whose backend started at or before it
-	awk 'NR == FNR { tp[++n] = $1; tn[n] = $2; next }
-		{ t = "(server)"; for (i = 1; i <= n && tp[i] <= $1; i++) t = tn[i]
-		  err[t] += $2; sup[t] += $3; ext[t] += $4; procs[t]++; if (!(t in seen)) { seen[t] = 1; order[++m] = t } }
+		END { if (f != "") print pid, err, sup, ext }' "$out"/vg.*.log |
+		while read -r pid rest; do echo "$(stat -c %.9W "$out/vg.$pid.log") $pid $rest"; done |
+		sort -n >"$out/processes.txt"
+	# attribute each process to the test of the last backend created at or
+	# before it (a backend's own log says when it was created)
+	awk 'NR == FNR { test[$1] = $2; next }
+		{ if ($2 in test) t = test[$2]; else if (t == "") t = "(server)"
+		  err[t] += $3; sup[t] += $4; ext[t] += $5; procs[t]++; if (!(t in seen)) { seen[t] = 1; order[++m] = t } }
 		END { for (i = 1; i <= m; i++) { t = order[i]; printf "  %-28s %4d processes %6d errors %6d suppressed %4d in extension\n", t, procs[t], err[t], sup[t], ext[t] } }' \
 		"$out/pids.txt" "$out/processes.txt" >"$out/per-test.txt"
 	cat "$out/per-test.txt"
-	local total sup ours ntests nproc
-	total=$(awk '{ s += $2 } END { print s + 0 }' "$out/processes.txt")
-	sup=$(awk '{ s += $3 } END { print s + 0 }' "$out/processes.txt")
-	ours=$(awk '{ s += $4 } END { print s + 0 }' "$out/processes.txt")
+	local total sup ours ntests nproc reused
+	total=$(awk '{ s += $3 } END { print s + 0 }' "$out/processes.txt")
+	sup=$(awk '{ s += $4 } END { print s + 0 }' "$out/processes.txt")
+	ours=$(awk '{ s += $5 } END { print s + 0 }' "$out/processes.txt")
 	nproc=$(wc -l <"$out/processes.txt")
 	ntests=$(awk '{ print $2 }' "$out/pids.txt" | sort -u | wc -l)
+	reused=$(awk '{ print $1 }' "$out/pids.txt" | sort | uniq -d | wc -l)
+	[ "$reused" -gt 0 ] && echo "valgrind: $reused PIDs were used by two backends; the first one's log was overwritten"
 	if [ "$ours" -gt 0 ]; then
 		echo "valgrind: the extension's errors, by the frame in its code:"
 		grep -hE -A3 '^==[0-9]+== (Invalid|Conditional|Use of|Syscall|Source and|Mismatched)' "$out"/vg.*.log |
