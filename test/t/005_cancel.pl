@@ -38,8 +38,8 @@ $node->safe_psql('postgres', q{
 	CREATE TABLE lexicon_data AS
 	SELECT string_agg('terme' || i || E'\t1', E'\n') AS data FROM generate_series(1, 1000000) i;
 	-- the keyword index: 200,000 demo messages in its segment and 100,000
-	-- more in its insert buffer
-	CREATE TABLE kwmsgs AS SELECT id, body FROM clientele.demo_messages(200000);
+	-- more in its insert buffer (autovacuum off: it would merge the buffer)
+	CREATE TABLE kwmsgs WITH (autovacuum_enabled = off) AS SELECT id, body FROM clientele.demo_messages(200000);
 	VACUUM (ANALYZE) kwmsgs;
 	CREATE INDEX kwmsgs_kw ON kwmsgs USING kwindex (body);
 	INSERT INTO kwmsgs SELECT id + 1000000, body FROM kwmsgs WHERE id <= 100000;
