@@ -622,6 +622,12 @@ r_string(AttrReader *r, int *len, const char *what)
 			r->msg->cursor = (int) (r->p - r->msg->data);
 			out = pq_getmsgtext(r->msg, n, len);
 			r->p += n;
+			/* a NUL would cut the name short: refused as in the other forms */
+			if (memchr(out, '\0', *len) != NULL)
+			{
+				r->p = at;
+				bad(r, what);
+			}
 			return out;
 		}
 		out = palloc(n + 1);
