@@ -105,6 +105,15 @@ INSERT INTO kp SELECT 'one-dimension', pg_temp.st_kmeans(ARRAY[g]::float8[], 3) 
 INSERT INTO seeds SELECT 'kmeans_points.text', name, convert_to(v::text, 'UTF8') FROM kp;
 INSERT INTO seeds SELECT 'kmeans_points.binary', name, clientele.kmeans_points_send(v) FROM kp;
 
+-- portrait_state (binary only: its text form is JSON, which the shim cannot read)
+CREATE AGGREGATE pg_temp.st_portrait(boolean, jsonb) (
+  SFUNC = clientele.portrait_trans, STYPE = clientele.portrait_state);
+INSERT INTO seeds SELECT 'portrait_state.binary', 'small', clientele.portrait_state_send(pg_temp.st_portrait(s, a))
+  FROM (VALUES (true, '{"city": "Paris", "tier": "gold"}'::jsonb), (false, '{"city": "Lyon"}'),
+               (true, '{"city": "Paris", "n": null}'), (false, '{"tier": 3, "ok": true}')) v(s, a);
+INSERT INTO seeds SELECT 'portrait_state.binary', 'accents', clientele.portrait_state_send(pg_temp.st_portrait(g % 3 = 0, jsonb_build_object('ville', (ARRAY['Orléans','Besançon','Zürich'])[1 + g % 3], 'âge', g % 7)))
+  FROM generate_series(1, 40) g;
+
 -- attribution_state in binary form too
 INSERT INTO seeds SELECT 'attribution_state.binary', name, clientele.attribution_state_send(convert_from(bytes, 'UTF8')::clientele.attribution_state)
   FROM seeds WHERE entry = 'attribution_state.text';

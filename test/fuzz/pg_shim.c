@@ -739,6 +739,51 @@ pg_utf_mblen(const unsigned char *s)
 	return 1;
 }
 
+/* Is mbstr[0..len) valid UTF-8 without NUL (the server's rules: no surrogates, no overlong forms)? */
+bool
+pg_verifymbstr(const char *mbstr, int len, bool noError)
+{
+	const unsigned char *s = (const unsigned char *) mbstr;
+	int			i = 0;
+
+	while (i < len)
+	{
+		int			l = s[i] < 0x80 ? 1 : pg_utf_mblen(s + i);
+		bool		ok = s[i] != 0 && i + l <= len;
+
+		if (ok && l > 1)
+		{
+			unsigned char c0 = s[i],
+						c1 = s[i + 1];
+			int			k;
+
+			ok = c0 >= 0xC2 && c0 <= 0xF4;
+			for (k = 1; ok && k < l; k++)
+				ok = (s[i + k] & 0xC0) == 0x80;
+			if (ok && c0 == 0xE0)
+				ok = c1 >= 0xA0;
+			else if (ok && c0 == 0xED)
+				ok = c1 < 0xA0;
+			else if (ok && c0 == 0xF0)
+				ok = c1 >= 0x90;
+			else if (ok && c0 == 0xF4)
+				ok = c1 < 0x90;
+		}
+		else if (ok && l == 1)
+			ok = s[i] < 0x80;
+		if (!ok)
+		{
+			if (noError)
+				return false;
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("invalid byte sequence for encoding \"UTF8\": 0x%02x", s[i])));
+		}
+		i += l;
+	}
+	return true;
+}
+
 /* Number of characters in the first len bytes (UTF-8, as the shim's database). */
 int
 pg_mbstrlen_with_len(const char *mbstr, int len)

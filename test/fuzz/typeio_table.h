@@ -23,6 +23,10 @@
  * internal state becomes a type, replace its TYPEIO_STATE line with a
  * TYPEIO_TYPE line and rename its seed directory.
  *
+ *   TYPEIO_BINARY_TYPE(name, receive, send)
+ *       a type fuzzed through its binary form only (its text form needs
+ *       server code the shim does not have).
+ *
  *   TYPEIO_OPEN_FINDING(entry, number)
  *       the entry has an open finding (docs/hardening.md, "Found by
  *       fuzz_typeio", item number) that the extension does not fix yet: the
@@ -36,4 +40,6 @@ TYPEIO_TYPE(kmeans_model, clientele_kmeans_model_in, clientele_kmeans_model_out,
 TYPEIO_TYPE(attribution_state, clientele_attribution_state_in, clientele_attribution_state_out, clientele_attribution_state_recv, clientele_attribution_state_send)
 TYPEIO_TYPE(clv_rows, clientele_clv_rows_in, clientele_clv_rows_out, clientele_clv_rows_recv, clientele_clv_rows_send)
 TYPEIO_TYPE(kmeans_points, clientele_kmeans_points_in, clientele_kmeans_points_out, clientele_kmeans_points_recv, clientele_kmeans_points_send)
+/* portrait_state's text form is JSON (jsonb_in), which the shim does not have: binary only */
+TYPEIO_BINARY_TYPE(portrait_state, clientele_portrait_state_recv, clientele_portrait_state_send)
 
