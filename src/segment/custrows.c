@@ -253,11 +253,19 @@ clv_rows_compact(CustomerRows *s)
 	s->sorted = s->n;
 }
 
-/* Canonical form of a flat value read from text or binary: rows compacted, size shrunk. */
+/* Canonical form of a flat value read from text or binary: -0 as 0, rows compacted, size shrunk. */
 static void
 flat_compact(ClvRowsFlat *f)
 {
-	f->n = rows_compact(FLAT_ROWS(f), f->n);
+	CustomerRow *rows = FLAT_ROWS(f);
+	int64		i;
+
+	for (i = 0; i < f->n; i++)
+	{
+		rows[i].u += 0.0;		/* -0 and 0 are one customer: one bit pattern */
+		rows[i].v += 0.0;
+	}
+	f->n = rows_compact(rows, f->n);
 	SET_VARSIZE(f, sizeof(ClvRowsFlat) + (Size) f->n * sizeof(CustomerRow));
 }
 
@@ -671,8 +679,6 @@ clientele_clv_rows_in(PG_FUNCTION_ARGS)
 			r->weight = (int32) parse_int(&ps, 1, PG_INT32_MAX, "a weight");
 		}
 		check_row(kind, r, i);
-		r->u += 0.0;
-		r->v += 0.0;
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -756,8 +762,6 @@ clientele_clv_rows_recv(PG_FUNCTION_ARGS)
 		r->u = pq_getmsgfloat8(msg);
 		r->v = pq_getmsgfloat8(msg);
 		check_row(kind, r, i);
-		r->u += 0.0;
-		r->v += 0.0;
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
 	}

@@ -668,6 +668,23 @@ clientele_kmeans_points_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
+/* A state of a checked header's size (read by input or receive), its rows to fill. */
+static KMeansPoints *
+points_from_header(const KMeansPoints *h)
+{
+	KMeansPoints *p = points_create(CurrentMemoryContext, h->capacity, h->seed);
+	Size		cells = (Size) h->n * h->dim;
+
+	points_copy_params(p, h);
+	p->dim = h->dim;
+	p->seen = h->seen;
+	p->n = h->n;
+	p->allocated = h->n;
+	p->keys = MemoryContextAllocHuge(p->hdr.eoh_context, Max(h->n, 1) * sizeof(uint64));
+	p->points = MemoryContextAllocHuge(p->hdr.eoh_context, Max(cells, 1) * sizeof(float8));
+	return p;
+}
+
 typedef struct PointsParser
 {
 	const char *s;				/* the whole input */
@@ -767,7 +784,6 @@ clientele_kmeans_points_in(PG_FUNCTION_ARGS)
 	int64		version,
 				i;
 	int			j;
-	Size		cells;
 
 	memset(&h, 0, sizeof(h));
 	ps.s = ps.p = PG_GETARG_CSTRING(0);
@@ -813,15 +829,7 @@ clientele_kmeans_points_in(PG_FUNCTION_ARGS)
 				 errmsg("invalid input syntax for type kmeans_points: rows=" INT64_FORMAT " but the text is too short for them",
 						h.n)));
 	(void) points_flat_size(h.n, h.dim);
-	p = points_create(CurrentMemoryContext, h.capacity, h.seed);
-	points_copy_params(p, &h);
-	p->dim = h.dim;
-	p->seen = h.seen;
-	p->n = h.n;
-	p->allocated = h.n;
-	cells = (Size) h.n * h.dim;
-	p->keys = MemoryContextAllocHuge(p->hdr.eoh_context, Max(h.n, 1) * sizeof(uint64));
-	p->points = MemoryContextAllocHuge(p->hdr.eoh_context, Max(cells, 1) * sizeof(float8));
+	p = points_from_header(&h);
 	for (i = 0; i < h.n; i++)
 	{
 		uint64		key = 0;
@@ -943,15 +951,8 @@ clientele_kmeans_points_recv(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary kmeans_points value: " INT64_FORMAT " rows of %d features in " INT64_FORMAT " bytes",
 						h.n, h.dim, left)));
-	p = points_create(CurrentMemoryContext, h.capacity, h.seed);
-	points_copy_params(p, &h);
-	p->dim = h.dim;
-	p->seen = h.seen;
-	p->n = h.n;
-	p->allocated = h.n;
+	p = points_from_header(&h);
 	cells = (Size) h.n * h.dim;
-	p->keys = MemoryContextAllocHuge(p->hdr.eoh_context, Max(h.n, 1) * sizeof(uint64));
-	p->points = MemoryContextAllocHuge(p->hdr.eoh_context, Max(cells, 1) * sizeof(float8));
 	for (i = 0; i < (Size) h.n; i++)
 		p->keys[i] = (uint64) pq_getmsgint64(msg);
 	for (i = 0; i < cells; i++)
