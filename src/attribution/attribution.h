@@ -32,6 +32,27 @@
 
 #define ATTR_MAX_ORDER		4		/* highest Markov order */
 #define ATTR_SHAPLEY_MAX	64		/* channels a Shapley state can hold */
+/*
+ * The Markov state after a step to channel: the last k channels (the start
+ * state is left).  Shifts items[0..len) in place and returns the new length.
+ * A loop, not memmove: the fortified memmove reaches valgrind as
+ * __memcpy_chk, reported as an overlapping copy.
+ */
+static inline int
+attr_markov_step(uint8 *items, int len, int k, uint8 channel)
+{
+	if (items[0] == ATTR_SYM_START)
+		len = 0;
+	if (len == k)
+	{
+		for (int j = 1; j < k; j++)
+			items[j - 1] = items[j];
+		len--;
+	}
+	items[len++] = channel;
+	return len;
+}
+
 #define ATTR_SHAPLEY_EXACT	20		/* exact up to this many channels */
 
 typedef enum AttrModel

@@ -141,17 +141,7 @@ build_chain(AttrState *st, Chain *ch)
 			e->to = -2;
 		else
 		{
-			/* the next state: append the channel, keep the last k */
-			if (key.items[0] == ATTR_SYM_START)
-				key.len = 0;
-			if (key.len == k)
-			{
-				/* a loop, not memmove: the fortified memmove reaches valgrind as __memcpy_chk, an "overlap" */
-				for (int j = 1; j < k; j++)
-					key.items[j - 1] = key.items[j];
-				key.len--;
-			}
-			key.items[key.len++] = t->key.to;
+			key.len = (uint8) attr_markov_step(key.items, key.len, k, t->key.to);
 			for (i = key.len; i < ATTR_MAX_ORDER; i++)
 				key.items[i] = 0;
 			e->to = state_index(states, &key, &n);

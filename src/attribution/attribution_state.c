@@ -343,17 +343,7 @@ attr_add_path(AttrState *st, const AttrTouch *t, int n, int64 conversion_time,
 		for (i = 0; i < n; i++)
 		{
 			attr_count_transition(st, window, len, (uint8) t[i].channel, 1);
-			/* the next state: the last k channels */
-			if (window[0] == ATTR_SYM_START)
-				len = 0;
-			if (len == k)
-			{
-				/* a loop, not memmove: the fortified memmove reaches valgrind as __memcpy_chk, an "overlap" */
-				for (int j = 1; j < k; j++)
-					window[j - 1] = window[j];
-				len--;
-			}
-			window[len++] = (uint8) t[i].channel;
+			len = attr_markov_step(window, len, k, (uint8) t[i].channel);
 		}
 		attr_count_transition(st, window, len, converted ? ATTR_SYM_CONV : ATTR_SYM_NULL, 1);
 	}
